@@ -1,0 +1,164 @@
+// Package bot is mentorbot's Slack side: the Socket Mode loop, the router that acks
+// and dispatches envelopes, and the handlers of the /mentorship command, modals,
+// buttons and events. It speaks to the program through the use-case services of
+// internal/ and never touches Redis itself.
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/mentorbot/mentorbot/internal/clock"
+	"github.com/mentorbot/mentorbot/internal/telemetry"
+)
+
+// Command is the slash command mentorbot answers.
+const Command = "/mentorship"
+
+// Config holds what the bot needs from the composition root.
+type Config struct {
+	API              *slack.Client
+	HTTP             *http.Client // for response_url posts; instrumented like API's
+	CommitteeChannel string
+	Clock            clock.Clock
+	Log              *slog.Logger
+	Metrics          *telemetry.Metrics
+	Events           EventDeduper
+	MaxConcurrent    int           // handlers running at once; default 64
+	ShutdownGrace    time.Duration // how long in-flight work may run after shutdown starts; default 20s
+}
+
+// Bot is a running mentorbot. Make one with New and call Run.
+type Bot struct {
+	cfg       Config
+	log       *slog.Logger
+	committee *Committee
+	reply     *Replier
+	router    *Router
+	connected atomic.Bool
+}
+
+// New wires a bot. It makes no network calls.
+func New(cfg Config) *Bot {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.ShutdownGrace == 0 {
+		cfg.ShutdownGrace = 20 * time.Second
+	}
+	b := &Bot{
+		cfg:       cfg,
+		log:       cfg.Log,
+		committee: NewCommittee(cfg.API, cfg.CommitteeChannel, cfg.Clock),
+		reply:     NewReplier(cfg.API, cfg.HTTP, cfg.Log),
+	}
+	b.router = NewRouter(b.routes(), b.reply, cfg.Events, cfg.Log, cfg.Metrics, cfg.MaxConcurrent)
+	return b
+}
+
+// Connected reports whether a Socket Mode connection is up (for /readyz).
+func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// Run connects over Socket Mode and serves until ctx is cancelled. Then it stops
+// reading envelopes, lets in-flight handlers finish (up to ShutdownGrace) and returns
+// nil. It returns an error only when Slack refuses the app token for good.
+func (b *Bot) Run(ctx context.Context) error {
+	sm := socketmode.New(b.cfg.API,
+		socketmode.OptionLog(slog.NewLogLogger(b.log.Handler(), slog.LevelDebug)))
+	runErr := make(chan error, 1)
+	go func() { runErr <- sm.RunContext(ctx) }()
+
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+
+	var fatal error
+loop:
+	for {
+		select {
+		case evt := <-sm.Events:
+			b.observe(evt)
+			b.router.Dispatch(work, sm, evt)
+		case err := <-runErr:
+			if ctx.Err() == nil && err != nil && !errors.Is(err, context.Canceled) {
+				fatal = err
+			}
+			break loop
+		case <-ctx.Done():
+			break loop
+		}
+	}
+	b.setConnected(false)
+	b.log.Info("socket mode stopped; finishing in-flight work", "grace", b.cfg.ShutdownGrace.String())
+
+	done := make(chan struct{})
+	go func() { b.router.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(b.cfg.ShutdownGrace):
+		b.log.Warn("shutdown grace over; cancelling remaining work")
+		stopWork()
+		<-done
+	}
+	if fatal != nil {
+		return &FatalError{Err: fatal}
+	}
+	return nil
+}
+
+// FatalError is a Socket Mode failure that retrying will not fix, such as a revoked
+// or wrong app token.
+type FatalError struct{ Err error }
+
+func (e *FatalError) Error() string {
+	return "slack refused the socket mode connection (" + e.Err.Error() + "): check SLACK_APP_TOKEN (xapp-…, scope connections:write) and that Socket Mode is enabled for the app"
+}
+
+func (e *FatalError) Unwrap() error { return e.Err }
+
+// observe follows the connection state for readiness and logs it.
+func (b *Bot) observe(evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		b.log.Debug("socket mode connecting")
+	case socketmode.EventTypeConnected:
+		b.log.Info("socket mode connected")
+		b.setConnected(true)
+	case socketmode.EventTypeConnectionError:
+		b.log.Warn("socket mode connection failed; retrying", "err", errorOf(evt.Data))
+		b.setConnected(false)
+	case socketmode.EventTypeInvalidAuth:
+		b.log.Error("socket mode: invalid app token")
+		b.setConnected(false)
+	case socketmode.EventTypeDisconnect:
+		b.log.Info("socket mode disconnect requested; reconnecting")
+		b.setConnected(false)
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
+		b.log.Warn("socket mode connection lost; reconnecting", "type", string(evt.Type))
+		b.setConnected(false)
+	case socketmode.EventTypeErrorBadMessage:
+		b.log.Warn("socket mode: undecodable envelope dropped")
+	}
+}
+
+func (b *Bot) setConnected(up bool) {
+	b.connected.Store(up)
+	if up {
+		b.cfg.Metrics.SocketConnected.Set(1)
+	} else {
+		b.cfg.Metrics.SocketConnected.Set(0)
+	}
+}
+
+func errorOf(data any) string {
+	if e, ok := data.(*slack.ConnectionErrorEvent); ok && e.ErrorObj != nil {
+		return e.ErrorObj.Error()
+	}
+	return ""
+}

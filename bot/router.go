@@ -1,0 +1,269 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/mentorbot/mentorbot/internal/mentor"
+	"github.com/mentorbot/mentorbot/internal/telemetry"
+)
+
+// Handlers, one kind per envelope shape. A handler returns an error for the router to
+// turn into what the person sees (see reply.go); it never acks: the router does.
+type (
+	// CommandHandler answers a slash command; the envelope is already acked.
+	CommandHandler func(ctx context.Context, cmd *slack.SlashCommand) error
+	// ViewHandler answers a view_submission. Its response is the ack payload (nil
+	// closes the view), so it must be quick: validate, store, and leave slow work to
+	// a goroutine of its own started with Router.Go.
+	ViewHandler func(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error)
+	// ActionHandler answers one block action (a button click, a select); acked already.
+	ActionHandler func(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction) error
+	// EventHandler answers one Events API event, after de-duplication on event_id.
+	EventHandler func(ctx context.Context, ev *slackevents.EventsAPIEvent) error
+)
+
+// Routes maps what Slack sends to handlers: slash commands by command name, views by
+// callback_id, block actions by action_id, events by inner event type.
+type Routes struct {
+	Commands map[string]CommandHandler
+	Views    map[string]ViewHandler
+	Actions  map[string]ActionHandler
+	Events   map[string]EventHandler
+}
+
+// Acker is the part of socketmode.Client the router needs. AckCtx only queues the
+// ack; ctx bounds the wait for room in the queue (it matters during shutdown).
+type Acker interface {
+	AckCtx(ctx context.Context, envelopeID string, payload any) error
+}
+
+// EventDeduper remembers Events API event ids, so a redelivered event acts once.
+type EventDeduper interface {
+	MarkEventSeen(ctx context.Context, eventID string) (first bool, err error)
+}
+
+// viewBudget is how long a view_submission handler may take: its answer rides on the
+// ack, and Slack gives up on the ack after 3 s.
+const viewBudget = 2500 * time.Millisecond
+
+// Router acks every envelope at once, then runs its handler on a bounded pool of
+// goroutines, recovering panics. It keeps no state between envelopes: any replica can
+// take any envelope.
+type Router struct {
+	routes  Routes
+	log     *slog.Logger
+	metrics *telemetry.Metrics
+	reply   *Replier
+	dedupe  EventDeduper
+
+	sem chan struct{}
+	wg  sync.WaitGroup
+}
+
+// NewRouter returns a router running at most maxConcurrent handlers at once.
+func NewRouter(routes Routes, reply *Replier, dedupe EventDeduper, log *slog.Logger, m *telemetry.Metrics, maxConcurrent int) *Router {
+	if maxConcurrent <= 0 {
+		maxConcurrent = 64
+	}
+	return &Router{routes: routes, log: log, metrics: m, reply: reply, dedupe: dedupe, sem: make(chan struct{}, maxConcurrent)}
+}
+
+// Dispatch handles one Socket Mode event. It never blocks on handler work: slow
+// readers of socketmode.Client.Events get disconnected. work is the context handlers
+// run under; it outlives the read loop so in-flight work can finish on shutdown.
+func (r *Router) Dispatch(work context.Context, ack Acker, evt socketmode.Event) {
+	if evt.Request == nil {
+		return // connection events carry no envelope
+	}
+	received := time.Now()
+	req := *evt.Request
+	switch evt.Type {
+	case socketmode.EventTypeSlashCommand:
+		cmd, ok := evt.Data.(slack.SlashCommand)
+		r.count(string(evt.Type), "command")
+		r.ack(work, ack, req, received)
+		if !ok {
+			return
+		}
+		r.Go(work, "command "+cmd.Command, func(ctx context.Context) error {
+			h := r.routes.Commands[cmd.Command]
+			if h == nil {
+				return mentor.Errorf(mentor.ENOTFOUND, "mentorbot does not know the command %s.", cmd.Command)
+			}
+			return h(ctx, &cmd)
+		}, func(ctx context.Context, err error) { r.reply.CommandError(ctx, &cmd, err) })
+
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok {
+			r.count(string(evt.Type), "unknown")
+			r.ack(work, ack, req, received)
+			return
+		}
+		r.count(string(evt.Type), string(cb.Type))
+		if cb.Type == slack.InteractionTypeViewSubmission {
+			// The answer is the ack: run the handler now, on its own goroutine so the
+			// read loop goes on.
+			r.wg.Add(1)
+			go func() {
+				defer r.wg.Done()
+				r.ack(work, ack, req, received, r.submitView(work, &cb))
+			}()
+			return
+		}
+		r.ack(work, ack, req, received)
+		if cb.Type != slack.InteractionTypeBlockActions {
+			return // view_closed, shortcuts: nothing to do
+		}
+		for _, act := range cb.ActionCallback.BlockActions {
+			act := act
+			r.Go(work, "action "+act.ActionID, func(ctx context.Context) error {
+				h := r.routes.Actions[act.ActionID]
+				if h == nil {
+					return nil // links and selects that only change local state
+				}
+				return h(ctx, &cb, act)
+			}, func(ctx context.Context, err error) { r.reply.InteractionError(ctx, &cb, err) })
+		}
+
+	case socketmode.EventTypeEventsAPI:
+		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+		kind := "unknown"
+		if ok {
+			kind = ev.InnerEvent.Type
+		}
+		r.count(string(evt.Type), kind)
+		r.ack(work, ack, req, received)
+		h := r.routes.Events[kind]
+		if !ok || h == nil {
+			return
+		}
+		eventID := eventIDOf(&ev)
+		r.Go(work, "event "+kind, func(ctx context.Context) error {
+			if eventID != "" && r.dedupe != nil {
+				first, err := r.dedupe.MarkEventSeen(ctx, eventID)
+				if err != nil {
+					return err
+				}
+				if !first {
+					r.log.Debug("redelivered event ignored", "event_id", eventID, "retry_attempt", req.RetryAttempt)
+					return nil
+				}
+			}
+			return h(ctx, &ev)
+		}, nil)
+
+	default:
+		// hello, disconnect: handled by slack-go, nothing to ack.
+	}
+}
+
+// Go runs fn on the bounded pool under work. A panic or an error is logged and
+// counted; onErr (if any) tells the person. Use it for slow work started by a
+// handler, too, so shutdown waits for it.
+func (r *Router) Go(work context.Context, route string, fn func(ctx context.Context) error, onErr func(ctx context.Context, err error)) {
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		select {
+		case r.sem <- struct{}{}:
+		case <-work.Done():
+			return
+		}
+		defer func() { <-r.sem }()
+		err := r.protect(route, func() error { return fn(work) })
+		if err != nil && onErr != nil {
+			onErr(work, err)
+		}
+	}()
+}
+
+// Wait blocks until every handler started so far has returned.
+func (r *Router) Wait() { r.wg.Wait() }
+
+func (r *Router) submitView(work context.Context, cb *slack.InteractionCallback) *slack.ViewSubmissionResponse {
+	ctx, cancel := context.WithTimeout(work, viewBudget)
+	defer cancel()
+	route := "view " + cb.View.CallbackID
+	var resp *slack.ViewSubmissionResponse
+	err := r.protect(route, func() error {
+		h := r.routes.Views[cb.View.CallbackID]
+		if h == nil {
+			return mentor.Errorf(mentor.ENOTFOUND, "This form is no longer handled by mentorbot. Close it and run the command again.")
+		}
+		var err error
+		resp, err = h(ctx, cb)
+		return err
+	})
+	if err != nil {
+		return r.reply.ViewError(cb, err)
+	}
+	return resp
+}
+
+// protect runs fn, turning a panic into an error and recording failures.
+func (r *Router) protect(route string, fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			ref := uuid.NewString()[:8]
+			r.log.Error("handler panicked", "route", route, "panic", fmt.Sprint(p), "ref", ref, "stack", string(debug.Stack()))
+			r.metrics.HandlerErrors.WithLabelValues(route, "panic").Inc()
+			err = &mentor.Error{Code: mentor.EINTERNAL, Message: "Something went wrong (ref " + ref + ").", Err: fmt.Errorf("panic: %v", p)}
+		}
+	}()
+	err = fn()
+	if err != nil {
+		code := mentor.ErrorCode(err)
+		var fe mentor.FieldErrors
+		if !errors.As(err, &fe) {
+			r.metrics.HandlerErrors.WithLabelValues(route, code).Inc()
+		}
+		switch code {
+		case mentor.EINTERNAL, mentor.EUNAVAILABLE:
+			r.log.Error("handler failed", "route", route, "code", code, "err", err)
+		default:
+			r.log.Debug("handler refused", "route", route, "code", code, "err", err)
+		}
+	}
+	return err
+}
+
+func (r *Router) ack(ctx context.Context, a Acker, req socketmode.Request, received time.Time, payload ...any) {
+	var body any
+	if len(payload) > 0 && payload[0] != nil && !isNilResponse(payload[0]) {
+		body = payload[0]
+	}
+	err := a.AckCtx(ctx, req.EnvelopeID, body)
+	r.metrics.AckLatency.Observe(time.Since(received).Seconds())
+	if err != nil {
+		r.log.Error("ack failed", "envelope_id", req.EnvelopeID, "type", req.Type, "err", err)
+	}
+}
+
+func isNilResponse(p any) bool {
+	v, ok := p.(*slack.ViewSubmissionResponse)
+	return ok && v == nil
+}
+
+func (r *Router) count(typ, kind string) {
+	r.metrics.Envelopes.WithLabelValues(typ, kind).Inc()
+}
+
+// eventIDOf digs the event_id out of the outer Events API payload.
+func eventIDOf(ev *slackevents.EventsAPIEvent) string {
+	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
+		return cb.EventID
+	}
+	return ""
+}

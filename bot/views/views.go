@@ -1,0 +1,87 @@
+// Package views builds mentorbot's Block Kit: messages, modals and the App Home tab,
+// and reads modal state back. It is pure: no Slack calls, no storage. Everything a
+// person typed goes through Escape (mrkdwn) or a plain_text object before it is shown.
+package views
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+)
+
+// Message is a message body: Text is the notification fallback, Blocks the layout.
+type Message struct {
+	Text   string
+	Blocks []slack.Block
+}
+
+// Escape makes s safe inside mrkdwn text: Slack's control characters &, < and > are
+// replaced by entities exactly once, so typed text cannot ping @channel, mention
+// someone or disguise a link.
+func Escape(s string) string {
+	return escaper.Replace(s)
+}
+
+var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// Truncate shortens s to at most n characters (runes), ending in "…" when cut. It
+// never cuts an entity made by Escape in half.
+func Truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	if n <= 1 {
+		return string([]rune(s)[:n])
+	}
+	r := []rune(s)[:n-1]
+	cut := string(r)
+	if i := strings.LastIndexByte(cut, '&'); i >= 0 && !strings.Contains(cut[i:], ";") {
+		cut = cut[:i]
+	}
+	return cut + "…"
+}
+
+// SafeText escapes s and truncates it to n characters: the way every typed value
+// enters mrkdwn.
+func SafeText(s string, n int) string { return Truncate(Escape(s), n) }
+
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+}
+
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+}
+
+func section(blockID, text string) *slack.SectionBlock {
+	return slack.NewSectionBlock(mrkdwn(Truncate(text, 3000)), nil, nil, slack.SectionBlockOptionBlockID(blockID))
+}
+
+func contextBlock(blockID, text string) *slack.ContextBlock {
+	return slack.NewContextBlock(blockID, mrkdwn(Truncate(text, 3000)))
+}
+
+// ErrorMessage is a private answer explaining a problem.
+func ErrorMessage(text string) Message {
+	return Message{
+		Text:   text,
+		Blocks: []slack.Block{section("error", ":warning: "+text)},
+	}
+}
+
+// Notice is a private one-paragraph answer.
+func Notice(text string) Message {
+	return Message{Text: text, Blocks: []slack.Block{section("notice", text)}}
+}
+
+// ErrorModal is pushed over a form whose submission failed for a reason that is not
+// one of its fields; closing it returns to the form as it was.
+func ErrorModal(text string) *slack.ModalViewRequest {
+	return &slack.ModalViewRequest{
+		Type:   slack.VTModal,
+		Title:  plain("Couldn't save"),
+		Close:  plain("Back"),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{section("error", ":warning: "+text)}},
+	}
+}

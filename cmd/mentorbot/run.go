@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `mentorbot runs a mentorship program inside Slack.
+
+Usage:
+  mentorbot [run]                  run the bot (settings from the environment; see README)
+  mentorbot match --in people.csv  offline pairing preview from a CSV (see mentorbot match -h)
+  mentorbot version                print the version
+  mentorbot -h                     this help
+`
+
+// usageError is a command-line mistake; it exits with status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+func (e *usageError) ExitCode() int { return 2 }
+
+// errHelp is returned after printing help on request; it is not a failure.
+var errHelp = errors.New("help requested")
+
+// run is the whole program behind main: it parses args, reads settings through
+// getenv, and writes only to stdout and stderr, so tests can start it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "run"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "run":
+		if len(args) > 0 && isHelp(args[0]) {
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+		return serve(ctx, getenv, stdout, stderr)
+	case "match":
+		return runMatch(args, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "mentorbot", versionString())
+		return nil
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return &usageError{fmt.Sprintf("unknown command %q (see mentorbot -h)", cmd)}
+	}
+}
+
+func isHelp(s string) bool { return s == "-h" || s == "--help" || s == "help" }
+
+func versionString() string {
+	if version != "dev" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+	}
+	return version
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/mentorbot/mentorbot/bot"
+	"github.com/mentorbot/mentorbot/bot/slackapi"
+	"github.com/mentorbot/mentorbot/internal/clock"
+	"github.com/mentorbot/mentorbot/internal/config"
+	"github.com/mentorbot/mentorbot/internal/ops"
+	"github.com/mentorbot/mentorbot/internal/redisstore"
+	"github.com/mentorbot/mentorbot/internal/telemetry"
+)
+
+// serve runs the bot until ctx is cancelled: the composition root, the only place that
+// knows both Slack and Redis.
+func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	metrics := telemetry.New()
+
+	store, err := redisstore.Open(cfg.RedisURL.Reveal(), cfg.KeyPrefix, redisstore.Options{})
+	if err != nil {
+		return &config.Error{Setting: "REDIS_URL", Problem: "is not a valid redis:// URL"}
+	}
+	defer store.Close()
+	if err := store.Ping(ctx); err != nil {
+		// Not fatal: the bot starts, answers with a clear error meanwhile, and
+		// recovers by itself when Redis comes (readiness says not ready).
+		log.Warn("redis is not reachable yet", "err", err)
+	}
+
+	api, hc := slackapi.New(cfg.BotToken.Reveal(), cfg.AppToken.Reveal(), cfg.SlackAPIURL, metrics)
+	b := bot.New(bot.Config{
+		API:              api,
+		HTTP:             hc,
+		CommitteeChannel: cfg.CommitteeChannel,
+		Clock:            clock.Real{},
+		Log:              log,
+		Metrics:          metrics,
+		Events:           store,
+	})
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return &config.Error{Setting: "MENTORBOT_HTTP_ADDR", Problem: fmt.Sprintf("cannot listen on %s (%v); choose a free address such as :8081", cfg.HTTPAddr, err)}
+	}
+	srv := &http.Server{
+		Handler: ops.Handler(metrics.Registry,
+			ops.Check{Name: "redis", Run: store.Ping},
+			ops.Check{Name: "slack", Run: func(context.Context) error {
+				if !b.Connected() {
+					return errors.New("socket mode not connected")
+				}
+				return nil
+			}},
+		),
+		ReadHeaderTimeout: 5 * time.Second,
+	}
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- srv.Serve(ln) }()
+	log.Info("mentorbot starting", "version", versionString(), "http", ln.Addr().String(),
+		"slack_api", cfg.SlackAPIURL, "committee_channel", cfg.CommitteeChannel, "key_prefix", cfg.KeyPrefix)
+
+	runErr := b.Run(ctx)
+
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(shutdownCtx)
+	if err := <-httpDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("http server failed", "err", err)
+	}
+	log.Info("mentorbot stopped")
+	return runErr
+}

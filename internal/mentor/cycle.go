@@ -1,0 +1,170 @@
+package mentor
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// DateLayout is how civil dates are written (Slack's date pickers use it too).
+const DateLayout = "2006-01-02"
+
+// Cycle is one program year: people sign up for it, duos run within it.
+type Cycle struct {
+	ID            string
+	Name          string
+	Start         time.Time // first day, a civil date at 00:00 UTC
+	End           time.Time // last day
+	EvaluationDue time.Time // evaluations are due on this day; May 1 by default
+	AnnualMeeting time.Time // optional; zero when unset
+	Reminders     Reminders
+	CreatedBy     string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Reminders are the nudge thresholds of a cycle, in days (0 means at once).
+type Reminders struct {
+	WelcomeDays            int   // mentor: no message this long after the channel opened
+	ContactDays            int   // mentee: no message this long after the channel opened
+	AgreementDays          int   // both: agreement not signed this long after the channel opened
+	AgreementCommitteeDays int   // committee told when still unsigned
+	KeepInTouchPercent     int   // quiet for the agreed interval plus this percentage
+	EvaluationDays         []int // days before the due date (0 = on the day)
+	AnnualMeetingDays      int   // days before the annual meeting
+	NudgeFromHour          int   // nudges reach people from this hour…
+	NudgeUntilHour         int   // …until this hour, their time
+	NudgeAnyTime           bool  // switch the working-hours rule off
+}
+
+// DefaultReminders are product.md's defaults.
+func DefaultReminders() Reminders {
+	return Reminders{
+		WelcomeDays: 3, ContactDays: 7, AgreementDays: 14, AgreementCommitteeDays: 28,
+		KeepInTouchPercent: 50, EvaluationDays: []int{14, 3, 0}, AnnualMeetingDays: 30,
+		NudgeFromHour: 9, NudgeUntilHour: 17,
+	}
+}
+
+// DefaultCycle is the cycle the program usually runs when the committee opens one at
+// now: October 1 to May 31, evaluations due May 1.
+func DefaultCycle(now time.Time) Cycle {
+	year := now.Year()
+	if now.Month() < time.June {
+		year-- // between January and May we are inside the cycle that began last October
+	}
+	start := Date(year, time.October, 1)
+	end := Date(year+1, time.May, 31)
+	return Cycle{
+		Name:          fmt.Sprintf("%d–%d", year, year+1),
+		Start:         start,
+		End:           end,
+		EvaluationDue: Date(year+1, time.May, 1),
+		Reminders:     DefaultReminders(),
+	}
+}
+
+// DefaultEvaluationDue is May 1 of the end year when that falls within the cycle,
+// else the cycle's last day.
+func DefaultEvaluationDue(start, end time.Time) time.Time {
+	d := Date(end.Year(), time.May, 1)
+	if d.Before(start) || d.After(end) {
+		return end
+	}
+	return d
+}
+
+// Date returns the civil date y-m-d as 00:00 UTC.
+func Date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+// ParseDate reads a YYYY-MM-DD date.
+func ParseDate(s string) (time.Time, error) { return time.Parse(DateLayout, s) }
+
+// FormatDate writes t as "Monday, 1 May 2027"-style text for people; "" for zero.
+func FormatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("Mon 2 Jan 2006")
+}
+
+// Open reports whether the cycle still takes sign-ups on day now: until its end.
+func (c Cycle) Open(now time.Time) bool {
+	return !now.After(c.End.Add(24*time.Hour - time.Nanosecond))
+}
+
+// Validate checks the cycle's rules. Problems come back as FieldErrors keyed by
+// "name", "start", "end", "evaluation_due", "annual_meeting" and "reminders".
+func (c Cycle) Validate() error {
+	fe := FieldErrors{}
+	name := strings.TrimSpace(c.Name)
+	switch {
+	case name == "":
+		fe.Add("name", "Give the cycle a name, such as 2026–2027.")
+	case utf8.RuneCountInString(name) > 80:
+		fe.Add("name", "Keep the name under 80 characters.")
+	}
+	if c.Start.IsZero() {
+		fe.Add("start", "Choose the day the cycle starts.")
+	}
+	if c.End.IsZero() {
+		fe.Add("end", "Choose the day the cycle ends.")
+	}
+	if !c.Start.IsZero() && !c.End.IsZero() {
+		if !c.End.After(c.Start) {
+			fe.Add("end", "The cycle must end after it starts.")
+		} else if c.End.Sub(c.Start) > 2*366*24*time.Hour {
+			fe.Add("end", "A cycle runs for at most two years.")
+		}
+		if !c.EvaluationDue.IsZero() && (c.EvaluationDue.Before(c.Start) || c.EvaluationDue.After(c.End)) {
+			fe.Add("evaluation_due", fmt.Sprintf("The evaluation due date must fall within the cycle (%s – %s).", c.Start.Format(DateLayout), c.End.Format(DateLayout)))
+		}
+		if !c.AnnualMeeting.IsZero() && c.AnnualMeeting.Before(c.Start) {
+			fe.Add("annual_meeting", "The annual meeting must be on or after the cycle's start.")
+		}
+	}
+	if c.EvaluationDue.IsZero() {
+		fe.Add("evaluation_due", "Choose the day evaluations are due.")
+	}
+	if msg := c.Reminders.problem(); msg != "" {
+		fe.Add("reminders", msg)
+	}
+	return fe.Err()
+}
+
+func (r Reminders) problem() string {
+	days := []struct {
+		name string
+		v    int
+	}{
+		{"welcome", r.WelcomeDays}, {"initial contact", r.ContactDays}, {"agreement", r.AgreementDays},
+		{"agreement (committee)", r.AgreementCommitteeDays}, {"annual meeting", r.AnnualMeetingDays},
+	}
+	for _, d := range days {
+		if d.v < 0 {
+			return fmt.Sprintf("The %s reminder can't be negative (0 means at once).", d.name)
+		}
+		if d.v > 365 {
+			return fmt.Sprintf("The %s reminder must be within a year (365 days).", d.name)
+		}
+	}
+	for _, d := range r.EvaluationDays {
+		if d < 0 {
+			return "Evaluation reminders are days before the due date: 0 or more."
+		}
+		if d > 365 {
+			return "Evaluation reminders must be within a year of the due date."
+		}
+	}
+	if r.AgreementCommitteeDays < r.AgreementDays {
+		return "The committee should hear about an unsigned agreement after the duo's own reminder, not before."
+	}
+	if r.KeepInTouchPercent < 0 || r.KeepInTouchPercent > 1000 {
+		return "The keep-in-touch margin must be between 0 and 1000 %."
+	}
+	if !r.NudgeAnyTime && (r.NudgeFromHour < 0 || r.NudgeUntilHour > 24 || r.NudgeFromHour >= r.NudgeUntilHour) {
+		return "Nudge hours must be a window within the day, such as 9 to 17."
+	}
+	return ""
+}

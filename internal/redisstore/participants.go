@@ -1,0 +1,248 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/mentorbot/mentorbot/internal/mentor"
+)
+
+// Participant keys, all under the cycle's hash tag T = <p>{c:<cycle>}:
+//
+//	T:participants          zset of user ids by sign-up time (ms)
+//	T:participant:<uid>     hash: data (profile JSON), role, status, capacity, created, rev
+//	T:duos_of:<uid>         set of the person's duo ids
+//	T:idx:<role>:<status>   zset of user ids by sign-up time, for counts and lists
+//	T:stats                 hash: free_capacity (sum of mentors' free slots)
+//
+// status and duos live outside the JSON so the pairing script can change them without
+// decoding it; the JSON's own Status and Duos fields are ignored on read.
+
+// luaHelpers are shared by the participant scripts. base is T (ARGV[1]).
+const luaHelpers = `
+local base = ARGV[1]
+local function pkey(uid) return base .. ':participant:' .. uid end
+local function dkey(uid) return base .. ':duos_of:' .. uid end
+local function idx(role, status) return base .. ':idx:' .. role .. ':' .. status end
+local function free(uid)
+  local f = redis.call('HMGET', pkey(uid), 'role', 'status', 'capacity')
+  if f[1] ~= 'mentor' or f[2] == 'withdrawn' or not f[2] then return 0 end
+  local n = tonumber(f[3] or '0') - redis.call('SCARD', dkey(uid))
+  if n < 0 then return 0 end
+  return n
+end
+local function move(uid, role0, status0, role1, status1, created)
+  if role0 and status0 then redis.call('ZREM', idx(role0, status0), uid) end
+  redis.call('ZADD', idx(role1, status1), created, uid)
+end
+`
+
+// joinScript creates or edits a sign-up.
+// ARGV: base, uid, data, role, capacity, now ms.
+// A matched person cannot edit (error MATCHED); a withdrawn one joins again as pending.
+// Returns the new rev.
+var joinScript = redis.NewScript(luaHelpers + `
+local uid = ARGV[2]
+local key = pkey(uid)
+local old = redis.call('HMGET', key, 'role', 'status', 'created', 'rev')
+if old[2] == 'matched' then return redis.error_reply('MATCHED') end
+local created = old[3] or ARGV[6]
+if old[2] == 'withdrawn' then created = ARGV[6] end
+local before = free(uid)
+redis.call('HSET', key, 'data', ARGV[3], 'role', ARGV[4], 'status', 'pending', 'capacity', ARGV[5], 'created', created)
+local rev = redis.call('HINCRBY', key, 'rev', 1)
+move(uid, old[1], old[2], ARGV[4], 'pending', created)
+redis.call('ZADD', base .. ':participants', created, uid)
+redis.call('HINCRBY', base .. ':stats', 'free_capacity', free(uid) - before)
+return rev
+`)
+
+// withdrawScript marks a participant withdrawn.
+// ARGV: base, uid, now ms. Returns {previous status, duo ids...}; NOTFOUND if absent.
+var withdrawScript = redis.NewScript(luaHelpers + `
+local uid = ARGV[2]
+local key = pkey(uid)
+local old = redis.call('HMGET', key, 'role', 'status', 'created')
+if not old[2] then return redis.error_reply('NOTFOUND') end
+local out = {old[2]}
+for _, d in ipairs(redis.call('SMEMBERS', dkey(uid))) do table.insert(out, d) end
+if old[2] == 'withdrawn' then return out end
+local before = free(uid)
+redis.call('HSET', key, 'status', 'withdrawn', 'withdrawn_at', ARGV[3])
+redis.call('HINCRBY', key, 'rev', 1)
+move(uid, old[1], old[2], old[1], 'withdrawn', old[3])
+redis.call('HINCRBY', base .. ':stats', 'free_capacity', free(uid) - before)
+return out
+`)
+
+// readAllScript returns every participant of a cycle in one round trip:
+// {uid, data, status, rev, withdrawn_at, {duo ids}} per person, by sign-up time.
+// ARGV: base, zset key suffix (participants or idx:<role>:<status>), start, stop.
+var readAllScript = redis.NewScript(luaHelpers + `
+local out = {}
+for _, uid in ipairs(redis.call('ZRANGE', base .. ':' .. ARGV[2], ARGV[3], ARGV[4])) do
+  local f = redis.call('HMGET', pkey(uid), 'data', 'status', 'rev', 'withdrawn_at')
+  if f[1] then
+    table.insert(out, {uid, f[1], f[2], f[3], f[4] or '', redis.call('SMEMBERS', dkey(uid))})
+  end
+end
+return out
+`)
+
+func (s *Store) participantKey(cycleID, userID string) string {
+	return s.tag(cycleID) + ":participant:" + userID
+}
+
+// SaveSignup creates or edits p's sign-up for p.CycleID, as pending. It fails with
+// mentor.ECONFLICT when the person is already matched. Saving the same profile twice
+// (a redelivered submission) leaves one sign-up.
+func (s *Store) SaveSignup(ctx context.Context, p mentor.Participant, now time.Time) error {
+	p.Status, p.Duos = "", nil
+	data, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("encode participant: %w", err)
+	}
+	capacity := 0
+	if p.Role == mentor.RoleMentor {
+		capacity = p.Capacity
+	}
+	err = joinScript.Run(ctx, s.rdb, []string{s.participantKey(p.CycleID, p.UserID)},
+		s.tag(p.CycleID), p.UserID, data, string(p.Role), capacity, now.UnixMilli()).Err()
+	if isReply(err, "MATCHED") {
+		return mentor.Errorf(mentor.ECONFLICT, "You're already in a duo this cycle, so your sign-up can't be changed here. Please contact the mentorship committee.")
+	}
+	return wrap(err, "save sign-up of %s", p.UserID)
+}
+
+// Withdraw marks the person withdrawn from the cycle and returns their previous
+// status and duo ids. Withdrawing twice is harmless (the second returns
+// StatusWithdrawn). mentor.ENOTFOUND if they never signed up.
+func (s *Store) Withdraw(ctx context.Context, cycleID, userID string, now time.Time) (mentor.Status, []string, error) {
+	res, err := withdrawScript.Run(ctx, s.rdb, []string{s.participantKey(cycleID, userID)},
+		s.tag(cycleID), userID, now.UnixMilli()).StringSlice()
+	if isReply(err, "NOTFOUND") {
+		return "", nil, mentor.Errorf(mentor.ENOTFOUND, "You haven't signed up for this cycle.")
+	}
+	if err != nil {
+		return "", nil, wrap(err, "withdraw %s", userID)
+	}
+	return mentor.Status(res[0]), res[1:], nil
+}
+
+// Participant returns one sign-up; mentor.ENOTFOUND if there is none.
+func (s *Store) Participant(ctx context.Context, cycleID, userID string) (mentor.Participant, error) {
+	pipe := s.rdb.Pipeline()
+	h := pipe.HMGet(ctx, s.participantKey(cycleID, userID), "data", "status", "rev", "withdrawn_at")
+	d := pipe.SMembers(ctx, s.tag(cycleID)+":duos_of:"+userID)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return mentor.Participant{}, wrap(err, "get participant %s", userID)
+	}
+	v := h.Val()
+	data, _ := v[0].(string)
+	if data == "" {
+		return mentor.Participant{}, mentor.Errorf(mentor.ENOTFOUND, "You haven't signed up for this cycle yet.")
+	}
+	return decodeParticipant(data, str(v[1]), str(v[3]), d.Val())
+}
+
+// Participants returns every sign-up of a cycle (withdrawn ones included), by sign-up
+// time, in one round trip.
+func (s *Store) Participants(ctx context.Context, cycleID string) ([]mentor.Participant, error) {
+	return s.readParticipants(ctx, cycleID, "participants", 0, -1)
+}
+
+// ParticipantsWith returns the sign-ups of one role and status, by sign-up time,
+// from index start to stop inclusive (-1 = to the end), in one round trip.
+func (s *Store) ParticipantsWith(ctx context.Context, cycleID string, role mentor.Role, status mentor.Status, start, stop int) ([]mentor.Participant, error) {
+	return s.readParticipants(ctx, cycleID, "idx:"+string(role)+":"+string(status), start, stop)
+}
+
+func (s *Store) readParticipants(ctx context.Context, cycleID, set string, start, stop int) ([]mentor.Participant, error) {
+	res, err := readAllScript.Run(ctx, s.rdb, []string{s.tag(cycleID) + ":" + set}, s.tag(cycleID), set, start, stop).Slice()
+	if err != nil {
+		return nil, wrap(err, "read participants of %s", cycleID)
+	}
+	out := make([]mentor.Participant, 0, len(res))
+	for _, r := range res {
+		row, _ := r.([]any)
+		if len(row) < 6 {
+			continue
+		}
+		var duos []string
+		if ds, ok := row[5].([]any); ok {
+			for _, d := range ds {
+				duos = append(duos, str(d))
+			}
+		}
+		p, err := decodeParticipant(str(row[1]), str(row[2]), str(row[4]), duos)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func decodeParticipant(data, status, withdrawnAt string, duos []string) (mentor.Participant, error) {
+	var p mentor.Participant
+	if err := json.Unmarshal([]byte(data), &p); err != nil {
+		return p, fmt.Errorf("decode participant: %w", err)
+	}
+	p.Status = mentor.Status(status)
+	sort.Strings(duos)
+	p.Duos = duos
+	if ms, err := strconv.ParseInt(withdrawnAt, 10, 64); err == nil && ms > 0 {
+		p.WithdrawnAt = time.UnixMilli(ms).UTC()
+	}
+	return p, nil
+}
+
+// Counts are the numbers of a cycle shown to the committee.
+type Counts struct {
+	Mentees, Mentors   int // not withdrawn
+	PendingMentees     int
+	PendingMentors     int
+	MatchedMentees     int
+	MatchedMentors     int
+	Withdrawn          int
+	FreeMentorCapacity int
+}
+
+// Counts returns a cycle's numbers in one round trip.
+func (s *Store) Counts(ctx context.Context, cycleID string) (Counts, error) {
+	t := s.tag(cycleID)
+	pipe := s.rdb.Pipeline()
+	card := func(role, status string) *redis.IntCmd { return pipe.ZCard(ctx, t+":idx:"+role+":"+status) }
+	pe, me, we := card("mentee", "pending"), card("mentee", "matched"), card("mentee", "withdrawn")
+	pm, mm, wm := card("mentor", "pending"), card("mentor", "matched"), card("mentor", "withdrawn")
+	free := pipe.HGet(ctx, t+":stats", "free_capacity")
+	if _, err := pipe.Exec(ctx); err != nil && !isNil(err) {
+		return Counts{}, wrap(err, "count participants of %s", cycleID)
+	}
+	fc, _ := free.Int()
+	return Counts{
+		Mentees: int(pe.Val() + me.Val()), Mentors: int(pm.Val() + mm.Val()),
+		PendingMentees: int(pe.Val()), PendingMentors: int(pm.Val()),
+		MatchedMentees: int(me.Val()), MatchedMentors: int(mm.Val()),
+		Withdrawn: int(we.Val() + wm.Val()), FreeMentorCapacity: fc,
+	}, nil
+}
+
+func str(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func isNil(err error) bool { return err == redis.Nil }

@@ -1,0 +1,143 @@
+// Package redisstore keeps mentorbot's state in Redis. It is the only package that
+// imports go-redis. Every key starts with the configured prefix; keys of one program
+// cycle share a {hash tag} so multi-key scripts stay on one Redis Cluster slot.
+//
+// Every state change is one atomic step (a Lua script or WATCH/MULTI), and failures to
+// reach Redis come back as mentor.EUNAVAILABLE errors with a message a person can act
+// on, so the bot can answer "try again in a minute" and recover by itself when Redis
+// returns (go-redis reconnects on the next command).
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/mentorbot/mentorbot/internal/mentor"
+)
+
+// Store is the Redis-backed state store. It is safe for concurrent use; create one per
+// process and Close it on shutdown.
+type Store struct {
+	rdb    *redis.Client
+	prefix string
+}
+
+// Options tune the connection. Zero values take sensible defaults.
+type Options struct {
+	// Timeout bounds dialling and each read or write, so a vanished Redis turns into a
+	// clear error quickly instead of a hung Slack request. Default 1s.
+	Timeout time.Duration
+	// PoolSize is the number of connections kept; default go-redis's (10 per CPU).
+	PoolSize int
+}
+
+// Open parses a redis:// or rediss:// URL and returns a Store using keys under prefix.
+// It does not contact Redis; call Ping for that.
+func Open(url, prefix string, opts Options) (*Store, error) {
+	o, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse redis url: %w", err) // the URL itself is never echoed: it may hold a password
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = time.Second
+	}
+	o.DialTimeout = opts.Timeout
+	o.ReadTimeout = opts.Timeout
+	o.WriteTimeout = opts.Timeout
+	o.PoolTimeout = 2 * opts.Timeout
+	o.MaxRetries = 1
+	if opts.PoolSize > 0 {
+		o.PoolSize = opts.PoolSize
+	}
+	o.DisableIdentity = true // CLIENT SETINFO is noise on older servers and miniredis
+	return &Store{rdb: redis.NewClient(o), prefix: prefix}, nil
+}
+
+// Close releases the connections.
+func (s *Store) Close() error { return s.rdb.Close() }
+
+// Ping checks that Redis answers. It is the readiness check.
+func (s *Store) Ping(ctx context.Context) error {
+	return wrap(s.rdb.Ping(ctx).Err(), "ping redis")
+}
+
+// Prefix returns the key prefix of this store.
+func (s *Store) Prefix() string { return s.prefix }
+
+// key joins the prefix and the parts with ':'.
+func (s *Store) key(parts ...string) string {
+	k := s.prefix
+	for i, p := range parts {
+		if i > 0 {
+			k += ":"
+		}
+		k += p
+	}
+	return k
+}
+
+// MarkEventSeen records that the Events API event id was handled and reports whether
+// it is the first time. Slack redelivers events with the same id; only the first
+// delivery should act. The mark lasts a day, longer than Slack's last retry.
+func (s *Store) MarkEventSeen(ctx context.Context, eventID string) (first bool, err error) {
+	ok, err := s.rdb.SetNX(ctx, s.key("seen", "event", eventID), 1, 24*time.Hour).Result()
+	if err != nil {
+		return false, wrap(err, "mark event %s seen", eventID)
+	}
+	return ok, nil
+}
+
+// unavailableMessage is what a person reads when Redis cannot be reached.
+const unavailableMessage = "mentorbot can't reach its database right now, so nothing was changed. Please try again in a minute."
+
+// wrap adds context to err and classifies it: connection problems become
+// mentor.EUNAVAILABLE, redis.Nil stays as is for callers that test for it, anything
+// else is internal. A nil err stays nil.
+func wrap(err error, format string, args ...any) error {
+	if err == nil || errors.Is(err, redis.Nil) {
+		return err
+	}
+	var me *mentor.Error
+	if errors.As(err, &me) {
+		return err
+	}
+	ctxt := fmt.Sprintf(format, args...)
+	if isUnavailable(err) {
+		return &mentor.Error{Code: mentor.EUNAVAILABLE, Message: unavailableMessage, Err: fmt.Errorf("%s: %w", ctxt, err)}
+	}
+	return fmt.Errorf("%s: %w", ctxt, err)
+}
+
+func isUnavailable(err error) bool {
+	var netErr net.Error
+	switch {
+	case errors.As(err, &netErr),
+		errors.Is(err, io.EOF),
+		errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.EPIPE),
+		errors.Is(err, redis.ErrClosed),
+		errors.Is(err, redis.ErrPoolTimeout),
+		errors.Is(err, context.DeadlineExceeded):
+		return true
+	}
+	// Redis answers these while it is starting up or failing over.
+	var rerr redis.Error
+	if errors.As(err, &rerr) {
+		msg := rerr.Error()
+		for _, p := range []string{"LOADING", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "READONLY"} {
+			if len(msg) >= len(p) && msg[:len(p)] == p {
+				return true
+			}
+		}
+	}
+	return false
+}
