@@ -16,6 +16,9 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/mentorbot/mentorbot/internal/clock"
+	"github.com/mentorbot/mentorbot/internal/pairing"
+	"github.com/mentorbot/mentorbot/internal/program"
+	"github.com/mentorbot/mentorbot/internal/signup"
 	"github.com/mentorbot/mentorbot/internal/telemetry"
 )
 
@@ -31,6 +34,9 @@ type Config struct {
 	Log              *slog.Logger
 	Metrics          *telemetry.Metrics
 	Events           EventDeduper
+	Program          *program.Service
+	Signup           *signup.Service
+	Pairing          *pairing.Service
 	MaxConcurrent    int           // handlers running at once; default 64
 	ShutdownGrace    time.Duration // how long in-flight work may run after shutdown starts; default 20s
 }
@@ -38,6 +44,10 @@ type Config struct {
 // Bot is a running mentorbot. Make one with New and call Run.
 type Bot struct {
 	cfg       Config
+	api       *slack.Client
+	program   *program.Service
+	signup    *signup.Service
+	pairing   *pairing.Service
 	log       *slog.Logger
 	committee *Committee
 	reply     *Replier
@@ -55,6 +65,10 @@ func New(cfg Config) *Bot {
 	}
 	b := &Bot{
 		cfg:       cfg,
+		api:       cfg.API,
+		program:   cfg.Program,
+		signup:    cfg.Signup,
+		pairing:   cfg.Pairing,
 		log:       cfg.Log,
 		committee: NewCommittee(cfg.API, cfg.CommitteeChannel, cfg.Clock),
 		reply:     NewReplier(cfg.API, cfg.HTTP, cfg.Log),

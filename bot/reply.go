@@ -36,6 +36,16 @@ func (r *Replier) ToURL(ctx context.Context, responseURL string, msg views.Messa
 	})
 }
 
+// Replace swaps the message a button sat in (an ephemeral included) for msg.
+func (r *Replier) Replace(ctx context.Context, responseURL string, msg views.Message) error {
+	return slack.PostWebhookCustomHTTPContext(ctx, responseURL, r.http, &slack.WebhookMessage{
+		ResponseType:    slack.ResponseTypeEphemeral,
+		ReplaceOriginal: true,
+		Text:            msg.Text,
+		Blocks:          blocksOrNil(msg.Blocks),
+	})
+}
+
 // ToUser sends msg to the person's DM with the bot: the way to reach someone who
 // clicked in a modal or on App Home, where there is no response_url.
 func (r *Replier) ToUser(ctx context.Context, userID string, msg views.Message) error {

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"github.com/mentorbot/mentorbot/bot/views"
 	"github.com/slack-go/slack/slackevents"
 )
 
@@ -10,9 +11,33 @@ func (b *Bot) routes() Routes {
 		Commands: map[string]CommandHandler{
 			Command: b.handleMentorship(b.subcommands()),
 		},
-		Views:   map[string]ViewHandler{},
-		Actions: map[string]ActionHandler{},
+		Views: map[string]ViewHandler{
+			views.CallbackProgram: b.handleProgramSubmit,
+			views.CallbackJoin:    b.handleJoinSubmit,
+			views.CallbackLeave:   b.handleLeaveSubmit,
+		},
+		Actions: map[string]ActionHandler{
+			views.ActionJoinRole:       b.handleJoinRole,
+			views.ActionLeaveConfirm:   b.handleLeaveConfirm,
+			views.ActionLeaveCancel:    b.handleLeaveCancel,
+			views.ActionHomeJoin:       b.handleHomeJoin,
+			views.ActionHomeLeave:      b.handleHomeLeave,
+			views.ActionHomeStatus:     b.handleHomeRefresh,
+			views.ActionHomeProgram:    b.handleHomeProgram,
+			views.ActionHomePrev:       b.handleHomePage,
+			views.ActionHomeNext:       b.handleHomePage,
+			views.ActionHomeMatch:      b.handleHomeMatch,
+			views.ActionPairApprove:    b.handlePairApprove(),
+			views.ActionPairApproveAll: b.handlePairApproveAll(),
+			views.ActionPairSkip:       b.handlePairSkip(),
+			views.ActionPairChange:     b.handlePairChange(),
+			views.ActionPairPrev:       b.handlePairPage(),
+			views.ActionPairNext:       b.handlePairPage(),
+			views.ActionDuoTick:        b.handleDuoTick,
+			views.ActionDuoRetry:       b.handleDuoRetry,
+		},
 		Events: map[string]EventHandler{
+			string(slackevents.AppHomeOpened):       b.handleHomeOpened,
 			string(slackevents.MemberJoinedChannel): b.handleMembershipChange(),
 			string(slackevents.MemberLeftChannel):   b.handleMembershipChange(),
 		},
@@ -23,5 +48,10 @@ func (b *Bot) routes() Routes {
 func (b *Bot) subcommands() []subcommand {
 	return []subcommand{
 		{name: "help", summary: "show this help", run: b.handleHelp},
+		{name: "join", summary: "sign up as a mentor or a mentee (again: edit your sign-up)", run: b.handleJoin},
+		{name: "status", summary: "your sign-up, your duo and your next step", run: b.handleStatus},
+		{name: "leave", summary: "leave the program", run: b.handleLeave},
+		{name: "program", args: "[new]", summary: "open or edit the program cycle", committee: true, run: b.handleProgram},
+		{name: "match", summary: "propose pairs and approve them", committee: true, run: b.handleMatch},
 	}
 }

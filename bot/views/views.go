@@ -85,3 +85,13 @@ func ErrorModal(text string) *slack.ModalViewRequest {
 		Blocks: slack.Blocks{BlockSet: []slack.Block{section("error", ":warning: "+text)}},
 	}
 }
+
+// DoneModal replaces a submitted form with its outcome.
+func DoneModal(title string, msg Message) *slack.ModalViewRequest {
+	return &slack.ModalViewRequest{
+		Type:   slack.VTModal,
+		Title:  plain(Truncate(title, 24)),
+		Close:  plain("Done"),
+		Blocks: slack.Blocks{BlockSet: msg.Blocks},
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+
+	"github.com/mentorbot/mentorbot/internal/clock"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -29,9 +31,19 @@ func (e *usageError) ExitCode() int { return 2 }
 // errHelp is returned after printing help on request; it is not a failure.
 var errHelp = errors.New("help requested")
 
+// runDeps are what tests may replace; the zero value is production.
+type runDeps struct {
+	clock clock.Clock // nil: the wall clock
+}
+
 // run is the whole program behind main: it parses args, reads settings through
 // getenv, and writes only to stdout and stderr, so tests can start it in-process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return runWith(ctx, runDeps{}, args, getenv, stdout, stderr)
+}
+
+// runWith is run with replaceable dependencies.
+func runWith(ctx context.Context, deps runDeps, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cmd := "run"
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
@@ -42,7 +54,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fmt.Fprint(stdout, usage)
 			return nil
 		}
-		return serve(ctx, getenv, stdout, stderr)
+		return serve(ctx, deps, getenv, stdout, stderr)
 	case "match":
 		return runMatch(args, stdout, stderr)
 	case "version", "--version":

@@ -15,13 +15,16 @@ import (
 	"github.com/mentorbot/mentorbot/internal/clock"
 	"github.com/mentorbot/mentorbot/internal/config"
 	"github.com/mentorbot/mentorbot/internal/ops"
+	"github.com/mentorbot/mentorbot/internal/pairing"
+	"github.com/mentorbot/mentorbot/internal/program"
 	"github.com/mentorbot/mentorbot/internal/redisstore"
+	"github.com/mentorbot/mentorbot/internal/signup"
 	"github.com/mentorbot/mentorbot/internal/telemetry"
 )
 
 // serve runs the bot until ctx is cancelled: the composition root, the only place that
 // knows both Slack and Redis.
-func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return err
@@ -40,15 +43,22 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 		log.Warn("redis is not reachable yet", "err", err)
 	}
 
+	clk := deps.clock
+	if clk == nil {
+		clk = clock.Real{}
+	}
 	api, hc := slackapi.New(cfg.BotToken.Reveal(), cfg.AppToken.Reveal(), cfg.SlackAPIURL, metrics)
 	b := bot.New(bot.Config{
 		API:              api,
 		HTTP:             hc,
 		CommitteeChannel: cfg.CommitteeChannel,
-		Clock:            clock.Real{},
+		Clock:            clk,
 		Log:              log,
 		Metrics:          metrics,
 		Events:           store,
+		Program:          program.New(store, clk),
+		Signup:           signup.New(store, clk),
+		Pairing:          pairing.New(store, clk),
 	})
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)

@@ -95,7 +95,9 @@ func (c Cycle) Open(now time.Time) bool {
 }
 
 // Validate checks the cycle's rules. Problems come back as FieldErrors keyed by
-// "name", "start", "end", "evaluation_due", "annual_meeting" and "reminders".
+// "name", "start", "end", "evaluation_due", "annual_meeting", and for the reminders
+// "welcome_days", "contact_days", "agreement_days", "agreement_committee_days",
+// "annual_meeting_days", "evaluation_days", "keep_in_touch" and "nudge_hours".
 func (c Cycle) Validate() error {
 	fe := FieldErrors{}
 	name := strings.TrimSpace(c.Name)
@@ -127,44 +129,46 @@ func (c Cycle) Validate() error {
 	if c.EvaluationDue.IsZero() {
 		fe.Add("evaluation_due", "Choose the day evaluations are due.")
 	}
-	if msg := c.Reminders.problem(); msg != "" {
-		fe.Add("reminders", msg)
+	if field, msg := c.Reminders.problem(); msg != "" {
+		fe.Add(field, msg)
 	}
 	return fe.Err()
 }
 
-func (r Reminders) problem() string {
+// problem returns the first field of r that breaks a rule and what is wrong with it.
+func (r Reminders) problem() (field, msg string) {
 	days := []struct {
-		name string
-		v    int
+		field, name string
+		v           int
 	}{
-		{"welcome", r.WelcomeDays}, {"initial contact", r.ContactDays}, {"agreement", r.AgreementDays},
-		{"agreement (committee)", r.AgreementCommitteeDays}, {"annual meeting", r.AnnualMeetingDays},
+		{"welcome_days", "welcome", r.WelcomeDays}, {"contact_days", "initial contact", r.ContactDays},
+		{"agreement_days", "agreement", r.AgreementDays}, {"agreement_committee_days", "committee's agreement", r.AgreementCommitteeDays},
+		{"annual_meeting_days", "annual meeting", r.AnnualMeetingDays},
 	}
 	for _, d := range days {
 		if d.v < 0 {
-			return fmt.Sprintf("The %s reminder can't be negative (0 means at once).", d.name)
+			return d.field, fmt.Sprintf("The %s reminder can't be negative (0 means at once).", d.name)
 		}
 		if d.v > 365 {
-			return fmt.Sprintf("The %s reminder must be within a year (365 days).", d.name)
+			return d.field, fmt.Sprintf("The %s reminder must be within a year (365 days).", d.name)
 		}
 	}
 	for _, d := range r.EvaluationDays {
 		if d < 0 {
-			return "Evaluation reminders are days before the due date: 0 or more."
+			return "evaluation_days", "Evaluation reminders are days before the due date: 0 or more."
 		}
 		if d > 365 {
-			return "Evaluation reminders must be within a year of the due date."
+			return "evaluation_days", "Evaluation reminders must be within a year of the due date."
 		}
 	}
 	if r.AgreementCommitteeDays < r.AgreementDays {
-		return "The committee should hear about an unsigned agreement after the duo's own reminder, not before."
+		return "agreement_committee_days", "The committee should hear about an unsigned agreement after the duo's own reminder, not before."
 	}
 	if r.KeepInTouchPercent < 0 || r.KeepInTouchPercent > 1000 {
-		return "The keep-in-touch margin must be between 0 and 1000 %."
+		return "keep_in_touch", "The keep-in-touch margin must be between 0 and 1000 %."
 	}
 	if !r.NudgeAnyTime && (r.NudgeFromHour < 0 || r.NudgeUntilHour > 24 || r.NudgeFromHour >= r.NudgeUntilHour) {
-		return "Nudge hours must be a window within the day, such as 9 to 17."
+		return "nudge_hours", "Nudge hours must be a window within the day, such as 9 to 17."
 	}
-	return ""
+	return "", ""
 }

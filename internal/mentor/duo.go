@@ -52,3 +52,38 @@ func (d Duo) Partner(userID string) string {
 
 // Has reports whether userID is a member of the duo.
 func (d Duo) Has(userID string) bool { return userID == d.MentorID || userID == d.MenteeID }
+
+// ProposalState is where a proposed pair stands in a pairing round.
+type ProposalState string
+
+const (
+	ProposalOpen     ProposalState = "open"
+	ProposalApproved ProposalState = "approved"
+	ProposalSkipped  ProposalState = "skipped"
+	ProposalFailed   ProposalState = "failed" // approval refused; Note says why
+)
+
+// Proposal is one proposed pair: the optimiser's choice, or the committee's
+// replacement mentor.
+type Proposal struct {
+	MenteeID  string
+	MentorID  string // "" when no mentor is possible for this mentee
+	Score     int
+	Reasons   string
+	State     ProposalState
+	DuoID     string // once approved
+	Note      string // why an approval failed, for the committee
+	DecidedBy string
+}
+
+// PairingRound is one run of "propose pairs": the proposals the committee works
+// through, page by page. It lives in storage so any replica can serve any click.
+type PairingRound struct {
+	ID        string
+	CycleID   string
+	CreatedBy string
+	CreatedAt time.Time
+	Proposals []Proposal // mentees with a proposed mentor first, then those without
+	Mentees   int        // pending mentees considered
+	Mentors   int        // mentors with a free place considered
+}

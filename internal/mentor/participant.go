@@ -148,3 +148,14 @@ func checkURL(s string) string {
 	}
 	return ""
 }
+
+// Counts are a cycle's numbers, as the committee sees them.
+type Counts struct {
+	Mentees, Mentors   int // signed up and not withdrawn
+	PendingMentees     int // waiting for a mentor
+	PendingMentors     int // no mentee yet
+	MatchedMentees     int
+	MatchedMentors     int
+	Withdrawn          int
+	FreeMentorCapacity int // mentee places left with mentors
+}

@@ -203,19 +203,8 @@ func decodeParticipant(data, status, withdrawnAt string, duos []string) (mentor.
 	return p, nil
 }
 
-// Counts are the numbers of a cycle shown to the committee.
-type Counts struct {
-	Mentees, Mentors   int // not withdrawn
-	PendingMentees     int
-	PendingMentors     int
-	MatchedMentees     int
-	MatchedMentors     int
-	Withdrawn          int
-	FreeMentorCapacity int
-}
-
 // Counts returns a cycle's numbers in one round trip.
-func (s *Store) Counts(ctx context.Context, cycleID string) (Counts, error) {
+func (s *Store) Counts(ctx context.Context, cycleID string) (mentor.Counts, error) {
 	t := s.tag(cycleID)
 	pipe := s.rdb.Pipeline()
 	card := func(role, status string) *redis.IntCmd { return pipe.ZCard(ctx, t+":idx:"+role+":"+status) }
@@ -223,10 +212,10 @@ func (s *Store) Counts(ctx context.Context, cycleID string) (Counts, error) {
 	pm, mm, wm := card("mentor", "pending"), card("mentor", "matched"), card("mentor", "withdrawn")
 	free := pipe.HGet(ctx, t+":stats", "free_capacity")
 	if _, err := pipe.Exec(ctx); err != nil && !isNil(err) {
-		return Counts{}, wrap(err, "count participants of %s", cycleID)
+		return mentor.Counts{}, wrap(err, "count participants of %s", cycleID)
 	}
 	fc, _ := free.Int()
-	return Counts{
+	return mentor.Counts{
 		Mentees: int(pe.Val() + me.Val()), Mentors: int(pm.Val() + mm.Val()),
 		PendingMentees: int(pe.Val()), PendingMentors: int(pm.Val()),
 		MatchedMentees: int(me.Val()), MatchedMentors: int(mm.Val()),

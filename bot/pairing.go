@@ -1,0 +1,284 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/mentorbot/mentorbot/bot/views"
+	"github.com/mentorbot/mentorbot/internal/mentor"
+	"github.com/mentorbot/mentorbot/internal/pairing"
+)
+
+// handleMatch opens the pairing modal at once (the trigger dies in 3 s), computes the
+// proposals, then fills the modal in.
+func (b *Bot) handleMatch(ctx context.Context, cmd *slack.SlashCommand, _ string) error {
+	return b.openMatch(ctx, cmd.TriggerID, cmd.UserID)
+}
+
+// handleHomeMatch opens the pairing modal from App Home (committee only).
+func (b *Bot) handleHomeMatch(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) error {
+	if err := b.requireCommittee(ctx, cb.User.ID); err != nil {
+		return err
+	}
+	return b.openMatch(ctx, cb.TriggerID, cb.User.ID)
+}
+
+func (b *Bot) openMatch(ctx context.Context, triggerID, userID string) error {
+	c, err := b.activeCycle(ctx, userID)
+	if err != nil {
+		return err
+	}
+	v, err := b.api.OpenViewContext(ctx, triggerID, *views.PairingLoading(c))
+	if err != nil {
+		return err
+	}
+	r, err := b.pairing.Propose(ctx, c, userID)
+	if err != nil {
+		b.showInModal(ctx, v.ID, views.ErrorModal(mentor.ErrorMessage(err)))
+		return err
+	}
+	return b.renderPairing(ctx, v.ID, c, r, 0)
+}
+
+// renderPairing shows page `page` of round r in the modal viewID.
+func (b *Bot) renderPairing(ctx context.Context, viewID string, c mentor.Cycle, r mentor.PairingRound, page int) error {
+	from := min(max(page, 0)*views.PairPageSize, len(r.Proposals))
+	to := min(from+views.PairPageSize, len(r.Proposals))
+	var mentees []string
+	for _, p := range r.Proposals[from:to] {
+		mentees = append(mentees, p.MenteeID)
+	}
+	alts, people, err := b.pairing.AlternativesFor(ctx, c.ID, mentees, views.MaxAlternatives+1)
+	if err != nil {
+		return err
+	}
+	names := make(map[string]string, len(people))
+	for id, p := range people {
+		names[id] = p.Name
+	}
+	_, err = b.api.UpdateViewContext(ctx, *views.PairingPage(c, r, page, names, alts), "", "", viewID)
+	return err
+}
+
+func (b *Bot) showInModal(ctx context.Context, viewID string, v *slack.ModalViewRequest) {
+	if _, err := b.api.UpdateViewContext(ctx, *v, "", "", viewID); err != nil {
+		b.log.Warn("could not update modal", "view", viewID, "err", err)
+	}
+}
+
+// pairingAction wraps the pairing modal's buttons: committee check, the round from
+// the modal's metadata, and a redraw of the page afterwards whatever happened.
+func (b *Bot) pairingAction(do func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (page int, err error)) ActionHandler {
+	return func(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction) error {
+		if err := b.requireCommittee(ctx, cb.User.ID); err != nil {
+			return err
+		}
+		meta, err := views.ParsePairingMeta(cb.View.PrivateMetadata)
+		if err != nil {
+			return err
+		}
+		c, _, err := b.program.Get(ctx, meta.CycleID)
+		if err != nil {
+			return err
+		}
+		page, actErr := do(ctx, c, meta, cb, act)
+		r, err := b.pairing.Round(ctx, c.ID, meta.RoundID)
+		if err != nil {
+			b.showInModal(ctx, cb.View.ID, views.ErrorModal(mentor.ErrorMessage(err)))
+			return err
+		}
+		if err := b.renderPairing(ctx, cb.View.ID, c, r, page); err != nil {
+			return err
+		}
+		if mentor.ErrorCode(actErr) == mentor.ECONFLICT {
+			return nil // shown on the proposal itself
+		}
+		return actErr
+	}
+}
+
+func (b *Bot) handlePairApprove() ActionHandler {
+	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, error) {
+		i, _ := strconv.Atoi(act.Value)
+		return meta.Page, b.approve(ctx, c, meta.RoundID, i, cb.User.ID)
+	})
+}
+
+func (b *Bot) handlePairApproveAll() ActionHandler {
+	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, error) {
+		r, err := b.pairing.Round(ctx, c.ID, meta.RoundID)
+		if err != nil {
+			return meta.Page, err
+		}
+		var errs []error
+		from := meta.Page * views.PairPageSize
+		for i := from; i < min(from+views.PairPageSize, len(r.Proposals)); i++ {
+			p := r.Proposals[i]
+			if p.MentorID == "" || p.State == mentor.ProposalApproved {
+				continue
+			}
+			if err := b.approve(ctx, c, meta.RoundID, i, cb.User.ID); err != nil && mentor.ErrorCode(err) != mentor.ECONFLICT {
+				errs = append(errs, err)
+			}
+		}
+		return meta.Page, errors.Join(errs...)
+	})
+}
+
+func (b *Bot) handlePairSkip() ActionHandler {
+	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, error) {
+		i, _ := strconv.Atoi(act.Value)
+		_, err := b.pairing.Skip(ctx, c.ID, meta.RoundID, i, cb.User.ID)
+		return meta.Page, err
+	})
+}
+
+func (b *Bot) handlePairChange() ActionHandler {
+	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, error) {
+		i, err := strconv.Atoi(strings.TrimPrefix(act.BlockID, "a"))
+		if err != nil {
+			return meta.Page, mentor.Errorf(mentor.EINVALID, "That choice no longer fits this window. Run `/mentorship match` again.")
+		}
+		_, err = b.pairing.ChangeMentor(ctx, c.ID, meta.RoundID, i, act.SelectedOption.Value)
+		return meta.Page, err
+	})
+}
+
+func (b *Bot) handlePairPage() ActionHandler {
+	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, error) {
+		page, _ := strconv.Atoi(act.Value)
+		return page, nil
+	})
+}
+
+// approve approves proposal i and, for a new duo, starts opening it in the
+// background: the modal must not wait for channel creation (rate-limited at Slack).
+func (b *Bot) approve(ctx context.Context, c mentor.Cycle, roundID string, i int, actor string) error {
+	a, err := b.pairing.Approve(ctx, c, roundID, i, actor)
+	if err != nil {
+		return err
+	}
+	if a.Created {
+		b.openDuoLater(ctx, c, a.Duo.ID)
+	}
+	return nil
+}
+
+// openDuoLater opens the duo on the worker pool; a failure is reported to the
+// committee with a Retry button.
+func (b *Bot) openDuoLater(ctx context.Context, c mentor.Cycle, duoID string) {
+	b.router.Go(context.WithoutCancel(ctx), "open duo", func(ctx context.Context) error {
+		return b.openDuo(ctx, c, duoID)
+	}, nil)
+}
+
+func (b *Bot) openDuo(ctx context.Context, c mentor.Cycle, duoID string) error {
+	d, err := b.pairing.Open(ctx, c, duoID, &workspace{b: b})
+	if err == nil || errors.Is(err, pairing.ErrBusy) {
+		return nil
+	}
+	if d.ID != "" && d.Setup.LastError != "" {
+		msg := views.DuoSetupFailed(c, d)
+		if _, _, perr := b.api.PostMessageContext(ctx, b.committee.Channel(), slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)); perr != nil {
+			b.log.Error("could not report a failed duo opening", "duo", duoID, "err", perr)
+		}
+	}
+	return err
+}
+
+// handleDuoRetry finishes opening a duo (committee only).
+func (b *Bot) handleDuoRetry(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction) error {
+	if err := b.requireCommittee(ctx, cb.User.ID); err != nil {
+		return err
+	}
+	cycleID, duoID, _ := strings.Cut(act.Value, "|")
+	c, _, err := b.program.Get(ctx, cycleID)
+	if err != nil {
+		return err
+	}
+	d, err := b.pairing.Open(ctx, c, duoID, &workspace{b: b})
+	if err != nil {
+		if errors.Is(err, pairing.ErrBusy) {
+			return err
+		}
+		return mentor.Errorf(mentor.EUNAVAILABLE, "Still stuck at: %s. Try again in a few minutes.", views.SafeText(d.Setup.LastError, 300))
+	}
+	return b.reply.Replace(ctx, cb.ResponseURL, views.Notice(":white_check_mark: The duo of <@"+d.MenteeID+"> and <@"+d.MentorID+"> is open in <#"+d.ChannelID+">."))
+}
+
+// handleDuoTick ticks a checklist item and redraws the welcome message.
+func (b *Bot) handleDuoTick(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction) error {
+	parts := strings.Split(act.Value, "|")
+	if len(parts) != 4 {
+		return mentor.Errorf(mentor.EINVALID, "That button is out of date.")
+	}
+	c, _, err := b.program.Get(ctx, parts[0])
+	if err != nil {
+		return err
+	}
+	d, changed, err := b.pairing.Tick(ctx, c.ID, parts[1], parts[2], cb.User.ID, parts[3] == "1")
+	if err != nil || !changed {
+		return err
+	}
+	msg := views.DuoWelcome(c, d)
+	channel, ts := cb.Channel.ID, cb.Message.Timestamp
+	if channel == "" || ts == "" {
+		channel, ts = d.ChannelID, d.Setup.WelcomeTS
+	}
+	_, _, _, err = b.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
+	return err
+}
+
+// workspace opens duos in Slack for the pairing service.
+type workspace struct{ b *Bot }
+
+func (w *workspace) CreatePrivateChannel(ctx context.Context, name string) (string, error) {
+	ch, err := w.b.api.CreateConversationContext(ctx, slack.CreateConversationParams{ChannelName: name, IsPrivate: true})
+	if isSlackError(err, "name_taken") {
+		return "", pairing.ErrNameTaken
+	}
+	if err != nil {
+		return "", err
+	}
+	return ch.ID, nil
+}
+
+// Invite invites each person on their own, so someone already in the channel (a
+// retry) does not stop the other's invitation.
+func (w *workspace) Invite(ctx context.Context, channelID string, userIDs ...string) error {
+	for _, u := range userIDs {
+		_, err := w.b.api.InviteUsersToConversationContext(ctx, channelID, u)
+		if err != nil && !isSlackError(err, "already_in_channel") {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *workspace) PostWelcome(ctx context.Context, c mentor.Cycle, d mentor.Duo) (string, error) {
+	msg := views.DuoWelcome(c, d)
+	_, ts, err := w.b.api.PostMessageContext(ctx, d.ChannelID, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
+	return ts, err
+}
+
+func (w *workspace) TellMember(ctx context.Context, c mentor.Cycle, d mentor.Duo, userID string) error {
+	return w.b.reply.ToUser(ctx, userID, views.DuoTold(c, d, userID))
+}
+
+func (w *workspace) TellCommittee(ctx context.Context, c mentor.Cycle, d mentor.Duo) error {
+	msg := views.DuoRecord(d)
+	_, _, err := w.b.api.PostMessageContext(ctx, w.b.committee.Channel(), slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
+	return err
+}
+
+func (w *workspace) Name(ctx context.Context, cycleID, userID string) string {
+	p, err := w.b.signup.Get(ctx, cycleID, userID)
+	if err != nil {
+		return ""
+	}
+	return p.Name
+}

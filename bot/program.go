@@ -1,0 +1,76 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"github.com/mentorbot/mentorbot/bot/views"
+	"github.com/mentorbot/mentorbot/internal/mentor"
+)
+
+// handleProgram opens the cycle form: the active cycle to edit, or a new one with the
+// program's defaults ("/mentorship program new" starts a new cycle even when one is
+// active; the old one stays readable).
+func (b *Bot) handleProgram(ctx context.Context, cmd *slack.SlashCommand, args string) error {
+	return b.openProgram(ctx, cmd.TriggerID, args == "new")
+}
+
+func (b *Bot) openProgram(ctx context.Context, triggerID string, fresh bool) error {
+	c, rev, err := b.program.Draft(ctx, fresh)
+	if err != nil {
+		return err
+	}
+	_, err = b.api.OpenViewContext(ctx, triggerID, *views.ProgramModal(c, rev))
+	return err
+}
+
+// handleHomeProgram opens the cycle form from App Home (committee only).
+func (b *Bot) handleHomeProgram(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) error {
+	if err := b.requireCommittee(ctx, cb.User.ID); err != nil {
+		return err
+	}
+	return b.openProgram(ctx, cb.TriggerID, false)
+}
+
+// handleProgramSubmit saves the cycle. A redelivered submission of a new cycle finds
+// it made (the id was chosen when the form opened) and changes nothing.
+func (b *Bot) handleProgramSubmit(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+	if err := b.requireCommittee(ctx, cb.User.ID); err != nil {
+		return nil, err
+	}
+	var meta views.ProgramMeta
+	base, _, err := b.program.Draft(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	c, meta, err := views.ParseProgram(cb.View, base)
+	if err != nil {
+		return nil, err
+	}
+	if meta.Rev > 0 {
+		stored, _, err := b.program.Get(ctx, meta.CycleID)
+		if err != nil {
+			return nil, err
+		}
+		if c, _, err = views.ParseProgram(cb.View, stored); err != nil {
+			return nil, err
+		}
+	}
+	saved, err := b.program.Save(ctx, cb.User.ID, c, meta.Rev)
+	if err != nil {
+		return nil, err
+	}
+	verb := "opened"
+	if meta.Rev > 0 {
+		verb = "updated"
+	}
+	text := fmt.Sprintf("<@%s> %s the *%s* cycle: %s – %s, evaluations due %s.", cb.User.ID, verb, views.SafeText(saved.Name, 80),
+		mentor.FormatDate(saved.Start), mentor.FormatDate(saved.End), mentor.FormatDate(saved.EvaluationDue))
+	b.router.Go(context.WithoutCancel(ctx), "cycle notice", func(ctx context.Context) error {
+		_, _, err := b.api.PostMessageContext(ctx, b.committee.Channel(), slack.MsgOptionText(text, false))
+		return err
+	}, nil)
+	return slack.NewUpdateViewSubmissionResponse(views.DoneModal("Program cycle", views.Notice(fmt.Sprintf("The *%s* cycle is %s.", views.SafeText(saved.Name, 80), verb)))), nil
+}

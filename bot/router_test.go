@@ -1,0 +1,245 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/mentorbot/mentorbot/internal/mentor"
+	"github.com/mentorbot/mentorbot/internal/telemetry"
+)
+
+// recordingAcker remembers every ack.
+type recordingAcker struct {
+	mu   sync.Mutex
+	acks map[string]any
+	n    atomic.Int32
+}
+
+func (a *recordingAcker) AckCtx(_ context.Context, id string, payload any) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.acks == nil {
+		a.acks = map[string]any{}
+	}
+	a.acks[id] = payload
+	a.n.Add(1)
+	return nil
+}
+
+func (a *recordingAcker) ack(id string) (any, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	p, ok := a.acks[id]
+	return p, ok
+}
+
+// hookServer stands in for response_url and records what is posted to it.
+type hookServer struct {
+	*httptest.Server
+	mu    sync.Mutex
+	posts []slack.WebhookMessage
+	got   chan struct{}
+}
+
+func newHookServer(t *testing.T) *hookServer {
+	h := &hookServer{got: make(chan struct{}, 100)}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m slack.WebhookMessage
+		json.NewDecoder(r.Body).Decode(&m)
+		h.mu.Lock()
+		h.posts = append(h.posts, m)
+		h.mu.Unlock()
+		h.got <- struct{}{}
+		w.Write([]byte("ok"))
+	}))
+	t.Cleanup(h.Close)
+	return h
+}
+
+func (h *hookServer) wait(t *testing.T) slack.WebhookMessage {
+	t.Helper()
+	select {
+	case <-h.got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no response_url post")
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.posts[len(h.posts)-1]
+}
+
+type dedupe struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+func (d *dedupe) MarkEventSeen(_ context.Context, id string) (bool, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.seen == nil {
+		d.seen = map[string]bool{}
+	}
+	first := !d.seen[id]
+	d.seen[id] = true
+	return first, nil
+}
+
+func newTestRouter(t *testing.T, routes Routes, max int) (*Router, *telemetry.Metrics) {
+	api := slack.New("xoxb-test", slack.OptionAPIURL("http://127.0.0.1:1/api/"))
+	m := telemetry.New()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return NewRouter(routes, NewReplier(api, http.DefaultClient, log), &dedupe{}, log, m, max), m
+}
+
+func slashEvent(id, text, responseURL string) socketmode.Event {
+	cmd := slack.SlashCommand{Command: Command, Text: text, UserID: "U1", ResponseURL: responseURL}
+	return socketmode.Event{Type: socketmode.EventTypeSlashCommand, Data: cmd,
+		Request: &socketmode.Request{EnvelopeID: id, Type: "slash_commands"}}
+}
+
+func TestPanickingHandlerIsAckedRecoveredAndTold(t *testing.T) {
+	hooks := newHookServer(t)
+	r, m := newTestRouter(t, Routes{Commands: map[string]CommandHandler{
+		Command: func(ctx context.Context, cmd *slack.SlashCommand) error { panic("boom") },
+	}}, 4)
+	ack := &recordingAcker{}
+	r.Dispatch(context.Background(), ack, slashEvent("env1", "help", hooks.URL))
+	if _, ok := ack.ack("env1"); !ok {
+		t.Fatal("envelope not acked before the handler ran")
+	}
+	msg := hooks.wait(t)
+	if msg.ResponseType != "ephemeral" || !strings.Contains(msg.Text, "Something went wrong") {
+		t.Fatalf("user was told %+v, want an ephemeral 'something went wrong'", msg)
+	}
+	r.Wait()
+	if got := counterValue(t, m, "mentorbot_handler_errors_total", "panic"); got != 1 {
+		t.Fatalf("panics counted = %v, want 1", got)
+	}
+	// The router still works after the panic.
+	r2done := make(chan struct{})
+	r.Go(context.Background(), "after", func(context.Context) error { close(r2done); return nil }, nil)
+	<-r2done
+}
+
+func TestHandlersRunConcurrentlyWithinTheBound(t *testing.T) {
+	const bound = 3
+	var running, peak atomic.Int32
+	release := make(chan struct{})
+	r, _ := newTestRouter(t, Routes{Commands: map[string]CommandHandler{
+		Command: func(ctx context.Context, cmd *slack.SlashCommand) error {
+			n := running.Add(1)
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
+				}
+			}
+			<-release
+			running.Add(-1)
+			return nil
+		},
+	}}, bound)
+	ack := &recordingAcker{}
+	for i := 0; i < 10; i++ {
+		r.Dispatch(context.Background(), ack, slashEvent("e"+string(rune('a'+i)), "x", ""))
+	}
+	// Every envelope is acked at once although the handlers are blocked.
+	if n := ack.n.Load(); n != 10 {
+		t.Fatalf("acked %d of 10 while handlers were busy", n)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for running.Load() < bound && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	r.Wait()
+	if p := peak.Load(); p != bound {
+		t.Fatalf("peak concurrency %d, want exactly the bound %d", p, bound)
+	}
+}
+
+func TestViewSubmissionAckCarriesTheAnswer(t *testing.T) {
+	r, _ := newTestRouter(t, Routes{Views: map[string]ViewHandler{
+		"form": func(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+			return nil, mentor.FieldErrors{"name": "Give a name."}
+		},
+		"boom": func(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+			panic("boom")
+		},
+	}}, 4)
+	ack := &recordingAcker{}
+	submit := func(id, callback string) socketmode.Event {
+		cb := slack.InteractionCallback{Type: slack.InteractionTypeViewSubmission, View: slack.View{CallbackID: callback}}
+		return socketmode.Event{Type: socketmode.EventTypeInteractive, Data: cb, Request: &socketmode.Request{EnvelopeID: id}}
+	}
+	r.Dispatch(context.Background(), ack, submit("v1", "form"))
+	r.Dispatch(context.Background(), ack, submit("v2", "boom"))
+	r.Wait()
+	p, _ := ack.ack("v1")
+	resp, ok := p.(*slack.ViewSubmissionResponse)
+	if !ok || resp.ResponseAction != slack.RAErrors || resp.Errors["name"] != "Give a name." {
+		t.Fatalf("ack of a bad field = %#v, want inline errors", p)
+	}
+	p, _ = ack.ack("v2")
+	resp, ok = p.(*slack.ViewSubmissionResponse)
+	if !ok || resp.ResponseAction != slack.RAPush {
+		t.Fatalf("ack of a panicking submission = %#v, want an error modal pushed over the form", p)
+	}
+}
+
+func TestRedeliveredEventActsOnce(t *testing.T) {
+	var calls atomic.Int32
+	r, _ := newTestRouter(t, Routes{Events: map[string]EventHandler{
+		"message": func(ctx context.Context, ev *slackevents.EventsAPIEvent) error { calls.Add(1); return nil },
+	}}, 4)
+	ack := &recordingAcker{}
+	ev := slackevents.EventsAPIEvent{Type: slackevents.CallbackEvent,
+		Data:       &slackevents.EventsAPICallbackEvent{EventID: "Ev1"},
+		InnerEvent: slackevents.EventsAPIInnerEvent{Type: "message"}}
+	for i, id := range []string{"a", "b"} {
+		r.Dispatch(context.Background(), ack, socketmode.Event{Type: socketmode.EventTypeEventsAPI, Data: ev,
+			Request: &socketmode.Request{EnvelopeID: id, RetryAttempt: i}})
+	}
+	r.Wait()
+	if calls.Load() != 1 {
+		t.Fatalf("handler ran %d times for one event id, want 1", calls.Load())
+	}
+	if ack.n.Load() != 2 {
+		t.Fatalf("acked %d envelopes, want both", ack.n.Load())
+	}
+}
+
+func counterValue(t *testing.T, m *telemetry.Metrics, name, label string) float64 {
+	t.Helper()
+	mfs, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total float64
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, metric := range mf.GetMetric() {
+			for _, l := range metric.GetLabel() {
+				if l.GetValue() == label {
+					total += metric.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return total
+}

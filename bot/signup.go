@@ -1,0 +1,222 @@
+package bot
+
+import (
+	"context"
+	"errors"
+
+	"github.com/slack-go/slack"
+
+	"github.com/mentorbot/mentorbot/bot/views"
+	"github.com/mentorbot/mentorbot/internal/mentor"
+)
+
+// activeCycle returns the open cycle, or a *mentor.Error whose message says there is
+// none (worded for committee members or everyone).
+func (b *Bot) activeCycle(ctx context.Context, userID string) (mentor.Cycle, error) {
+	c, _, err := b.program.Active(ctx)
+	if mentor.ErrorCode(err) == mentor.ENOTFOUND {
+		member, _ := b.committee.IsMember(ctx, userID)
+		return c, mentor.Errorf(mentor.ENOTFOUND, "%s", views.NoCycleMessage(member).Text)
+	}
+	return c, err
+}
+
+// handleJoin opens the sign-up modal: empty, or pre-filled to edit a pending sign-up.
+func (b *Bot) handleJoin(ctx context.Context, cmd *slack.SlashCommand, _ string) error {
+	return b.openJoin(ctx, cmd.TriggerID, cmd.UserID)
+}
+
+func (b *Bot) openJoin(ctx context.Context, triggerID, userID string) error {
+	c, err := b.activeCycle(ctx, userID)
+	if err != nil {
+		return err
+	}
+	p, err := b.signup.Get(ctx, c.ID, userID)
+	editing := false
+	switch {
+	case err == nil && p.Status == mentor.StatusMatched:
+		return mentor.Errorf(mentor.ECONFLICT, "You're already in a duo this cycle, so your sign-up can't be changed here. Please contact the mentorship committee if something needs to change.")
+	case err == nil && p.Status == mentor.StatusPending:
+		editing = true
+	case err == nil: // withdrawn: join again, starting from the old answers
+	case mentor.ErrorCode(err) == mentor.ENOTFOUND:
+		p = mentor.Participant{}
+	default:
+		return err
+	}
+	_, err = b.api.OpenViewContext(ctx, triggerID, *views.JoinModal(c, p, editing))
+	return err
+}
+
+// handleJoinRole redraws the join modal for the chosen role, keeping what was typed.
+func (b *Bot) handleJoinRole(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) error {
+	p, meta, _ := views.ParseJoin(cb.View) // half-filled is fine here
+	if meta.CycleID == "" {
+		return nil
+	}
+	c, _, err := b.program.Get(ctx, meta.CycleID)
+	if err != nil {
+		return err
+	}
+	_, err = b.api.UpdateViewContext(ctx, *views.JoinModal(c, p, meta.Editing), "", cb.View.Hash, cb.View.ID)
+	if isSlackError(err, "hash_conflict") {
+		return nil // a newer redraw is already on screen
+	}
+	return err
+}
+
+// handleJoinSubmit saves the sign-up and turns the modal into a confirmation.
+func (b *Bot) handleJoinSubmit(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+	p, meta, err := views.ParseJoin(cb.View)
+	if err != nil {
+		return nil, err
+	}
+	c, _, err := b.program.Get(ctx, meta.CycleID)
+	if err != nil {
+		return nil, err
+	}
+	p.UserID = cb.User.ID
+	p.Name, p.TZ, p.TZOffset = b.profile(ctx, cb.User.ID)
+	saved, err := b.signup.Join(ctx, c, p)
+	if err != nil {
+		return nil, err
+	}
+	b.router.Go(context.WithoutCancel(ctx), "home after join", func(ctx context.Context) error {
+		return b.publishHome(ctx, cb.User.ID, 0)
+	}, nil)
+	msg := views.Joined(c, saved, meta.Editing)
+	return slack.NewUpdateViewSubmissionResponse(views.DoneModal("Join mentorship", msg)), nil
+}
+
+// profile returns the person's name and time zone from Slack. A failure is not fatal
+// to a sign-up: the fields stay empty and are filled at the next edit.
+func (b *Bot) profile(ctx context.Context, userID string) (name, tz string, offset int) {
+	u, err := b.api.GetUserInfoContext(ctx, userID)
+	if err != nil {
+		b.log.Warn("users.info failed; sign-up saved without name and time zone", "user", userID, "err", err)
+		return "", "", 0
+	}
+	name = u.Profile.DisplayName
+	if u.RealName != "" {
+		name = u.RealName
+	}
+	if name == "" {
+		name = u.Name
+	}
+	return name, u.TZ, u.TZOffset
+}
+
+// handleStatus answers with the person's sign-up, duo and next step.
+func (b *Bot) handleStatus(ctx context.Context, cmd *slack.SlashCommand, _ string) error {
+	c, err := b.activeCycle(ctx, cmd.UserID)
+	if err != nil {
+		return err
+	}
+	st, err := b.standing(ctx, c, cmd.UserID)
+	if err != nil {
+		return err
+	}
+	return b.reply.Command(ctx, cmd, views.StatusMessage(st))
+}
+
+// standing gathers what a person's status shows.
+func (b *Bot) standing(ctx context.Context, c mentor.Cycle, userID string) (views.Standing, error) {
+	st := views.Standing{Cycle: c}
+	p, err := b.signup.Get(ctx, c.ID, userID)
+	switch {
+	case err == nil:
+		st.Participant = &p
+		if st.Duos, err = b.pairing.Duos(ctx, c.ID, p.Duos); err != nil {
+			return st, err
+		}
+	case mentor.ErrorCode(err) != mentor.ENOTFOUND:
+		return st, err
+	}
+	st.Step = mentor.NextStep(c, st.Participant, st.Duos, b.cfg.Clock.Now())
+	return st, nil
+}
+
+// handleLeave asks for confirmation before withdrawing.
+func (b *Bot) handleLeave(ctx context.Context, cmd *slack.SlashCommand, _ string) error {
+	c, err := b.activeCycle(ctx, cmd.UserID)
+	if err != nil {
+		return err
+	}
+	p, err := b.signup.Get(ctx, c.ID, cmd.UserID)
+	if mentor.ErrorCode(err) == mentor.ENOTFOUND {
+		return mentor.Errorf(mentor.ENOTFOUND, "You're not signed up for this cycle, so there is nothing to leave.")
+	}
+	if err != nil {
+		return err
+	}
+	if p.Status == mentor.StatusWithdrawn {
+		return b.reply.Command(ctx, cmd, views.Notice("You've already left this cycle. You can sign up again with `/mentorship join`."))
+	}
+	return b.reply.Command(ctx, cmd, views.LeaveConfirm(p))
+}
+
+// handleLeaveConfirm withdraws after the confirmation button.
+func (b *Bot) handleLeaveConfirm(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction) error {
+	c, _, err := b.program.Get(ctx, act.Value)
+	if err != nil {
+		return err
+	}
+	already, err := b.leave(ctx, c, cb.User.ID)
+	if err != nil {
+		return err
+	}
+	if already {
+		return b.reply.Replace(ctx, cb.ResponseURL, views.Notice("You had already left this cycle."))
+	}
+	return b.reply.Replace(ctx, cb.ResponseURL, views.LeftMessage(c))
+}
+
+// handleLeaveCancel takes the confirmation away.
+func (b *Bot) handleLeaveCancel(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) error {
+	return b.reply.Replace(ctx, cb.ResponseURL, views.Notice("Glad you're staying!"))
+}
+
+// handleLeaveSubmit withdraws from the App Home confirmation modal.
+func (b *Bot) handleLeaveSubmit(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+	c, _, err := b.program.Get(ctx, cb.View.PrivateMetadata)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := b.leave(ctx, c, cb.User.ID); err != nil {
+		return nil, err
+	}
+	return slack.NewUpdateViewSubmissionResponse(views.DoneModal("Leave the program", views.LeftMessage(c))), nil
+}
+
+// leave withdraws userID from c and tells the committee, once: a second confirmation
+// (a double click) changes nothing, tells nobody again and reports alreadyLeft.
+func (b *Bot) leave(ctx context.Context, c mentor.Cycle, userID string) (alreadyLeft bool, err error) {
+	out, err := b.signup.Leave(ctx, c, userID)
+	if err != nil {
+		return false, err
+	}
+	if out.AlreadyLeft {
+		return true, nil
+	}
+	duos, err := b.pairing.Duos(ctx, c.ID, out.DuoIDs)
+	if err != nil {
+		b.log.Error("leave: could not read the affected duos", "user", userID, "err", err)
+	}
+	msg := views.CommitteeLeftNotice(out.Participant, duos)
+	if _, _, err := b.api.PostMessageContext(ctx, b.committee.Channel(), slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)); err != nil {
+		b.log.Error("leave: could not tell the committee", "user", userID, "err", err)
+	}
+	b.router.Go(context.WithoutCancel(ctx), "home after leave", func(ctx context.Context) error {
+		return b.publishHome(ctx, userID, 0)
+	}, nil)
+	return false, nil
+}
+
+// isSlackError reports whether err is Slack's error code.
+func isSlackError(err error, code string) bool {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		return se.Err == code
+	}
+	return err != nil && err.Error() == code
+}

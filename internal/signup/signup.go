@@ -1,0 +1,139 @@
+// Package signup is the use case of joining the program: signing up as a mentor or a
+// mentee for the active cycle, editing the sign-up while unmatched, and leaving.
+package signup
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/mentorbot/mentorbot/internal/clock"
+	"github.com/mentorbot/mentorbot/internal/mentor"
+)
+
+// Store is what the service needs from storage.
+type Store interface {
+	SaveSignup(ctx context.Context, p mentor.Participant, now time.Time) error
+	Withdraw(ctx context.Context, cycleID, userID string, now time.Time) (mentor.Status, []string, error)
+	Participant(ctx context.Context, cycleID, userID string) (mentor.Participant, error)
+	Participants(ctx context.Context, cycleID string) ([]mentor.Participant, error)
+	ParticipantsWith(ctx context.Context, cycleID string, role mentor.Role, status mentor.Status, start, stop int) ([]mentor.Participant, error)
+	Counts(ctx context.Context, cycleID string) (mentor.Counts, error)
+}
+
+// Service runs the sign-up use case.
+type Service struct {
+	store Store
+	clock clock.Clock
+}
+
+// New returns the service.
+func New(store Store, c clock.Clock) *Service { return &Service{store: store, clock: c} }
+
+// Join validates p and saves it as the person's sign-up for cycle c: a new sign-up,
+// an edit of a pending one, or a return after leaving. It fails with mentor.EINVALID
+// when the cycle is over, FieldErrors for bad fields, and mentor.ECONFLICT when the
+// person is already in a duo. Idempotent: the same submission twice is one sign-up.
+func (s *Service) Join(ctx context.Context, c mentor.Cycle, p mentor.Participant) (mentor.Participant, error) {
+	now := s.clock.Now().UTC().Truncate(time.Millisecond)
+	if !c.Open(now) {
+		return p, mentor.Errorf(mentor.EINVALID, "The %s cycle has ended, so it no longer takes sign-ups.", c.Name)
+	}
+	p.CycleID = c.ID
+	normalize(&p)
+	if err := p.Validate(); err != nil {
+		return p, err
+	}
+	old, err := s.store.Participant(ctx, c.ID, p.UserID)
+	switch {
+	case err == nil && old.Status != mentor.StatusWithdrawn:
+		p.CreatedAt = old.CreatedAt
+	case err == nil, mentor.ErrorCode(err) == mentor.ENOTFOUND:
+		p.CreatedAt = now
+	default:
+		return p, err
+	}
+	p.UpdatedAt = now
+	p.WithdrawnAt = time.Time{}
+	if err := s.store.SaveSignup(ctx, p, now); err != nil {
+		return p, err
+	}
+	p.Status = mentor.StatusPending
+	return p, nil
+}
+
+// normalize trims free text and drops fields that do not belong to the role.
+func normalize(p *mentor.Participant) {
+	p.Needs = strings.TrimSpace(p.Needs)
+	p.Offer = strings.TrimSpace(p.Offer)
+	p.OtherAreas = strings.TrimSpace(p.OtherAreas)
+	p.CVURL = strings.TrimSpace(p.CVURL)
+	if p.Role == mentor.RoleMentee {
+		p.Offer, p.Capacity = "", 0
+	} else {
+		p.Needs = ""
+	}
+}
+
+// Get returns a person's sign-up for a cycle; mentor.ENOTFOUND if there is none.
+func (s *Service) Get(ctx context.Context, cycleID, userID string) (mentor.Participant, error) {
+	return s.store.Participant(ctx, cycleID, userID)
+}
+
+// Leaving is the outcome of Leave: who left, what they were, the duos affected.
+type Leaving struct {
+	Participant mentor.Participant
+	WasStatus   mentor.Status
+	DuoIDs      []string
+	AlreadyLeft bool
+}
+
+// Leave withdraws the person from cycle c. Leaving twice is harmless (AlreadyLeft).
+func (s *Service) Leave(ctx context.Context, c mentor.Cycle, userID string) (Leaving, error) {
+	p, err := s.store.Participant(ctx, c.ID, userID)
+	if err != nil {
+		return Leaving{}, err
+	}
+	was, duos, err := s.store.Withdraw(ctx, c.ID, userID, s.clock.Now())
+	if err != nil {
+		return Leaving{}, err
+	}
+	p.Status = mentor.StatusWithdrawn
+	return Leaving{Participant: p, WasStatus: was, DuoIDs: duos, AlreadyLeft: was == mentor.StatusWithdrawn}, nil
+}
+
+// Counts returns the cycle's numbers.
+func (s *Service) Counts(ctx context.Context, cycleID string) (mentor.Counts, error) {
+	return s.store.Counts(ctx, cycleID)
+}
+
+// All returns every sign-up of the cycle.
+func (s *Service) All(ctx context.Context, cycleID string) ([]mentor.Participant, error) {
+	return s.store.Participants(ctx, cycleID)
+}
+
+// Pending returns the people waiting for a match, mentees first, then mentors
+// without a mentee, each by sign-up time: limit of them from offset on.
+func (s *Service) Pending(ctx context.Context, cycleID string, offset, limit int) ([]mentor.Participant, error) {
+	counts, err := s.store.Counts(ctx, cycleID)
+	if err != nil {
+		return nil, err
+	}
+	var out []mentor.Participant
+	if offset < counts.PendingMentees {
+		mentees, err := s.store.ParticipantsWith(ctx, cycleID, mentor.RoleMentee, mentor.StatusPending, offset, offset+limit-1)
+		if err != nil {
+			return nil, err
+		}
+		out = mentees
+	}
+	if rest := limit - len(out); rest > 0 {
+		from := max(offset-counts.PendingMentees, 0)
+		mentors, err := s.store.ParticipantsWith(ctx, cycleID, mentor.RoleMentor, mentor.StatusPending, from, from+rest-1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, mentors...)
+	}
+	return out, nil
+}
