@@ -36,10 +36,10 @@ func (r *Replier) ToURL(ctx context.Context, responseURL string, msg views.Messa
 	})
 }
 
-// Replace swaps the message a button sat in (an ephemeral included) for msg.
+// Replace swaps the message a button sat in for msg: an ephemeral stays private, a
+// channel message is replaced for everyone.
 func (r *Replier) Replace(ctx context.Context, responseURL string, msg views.Message) error {
 	return slack.PostWebhookCustomHTTPContext(ctx, responseURL, r.http, &slack.WebhookMessage{
-		ResponseType:    slack.ResponseTypeEphemeral,
 		ReplaceOriginal: true,
 		Text:            msg.Text,
 		Blocks:          blocksOrNil(msg.Blocks),

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"strings"
+	"time"
+
+	"github.com/mentorbot/mentorbot/internal/mentor"
 	"github.com/mentorbot/mentorbot/internal/slackfake"
 )
 
@@ -17,4 +21,35 @@ func (h *harness) openCycle(user string) slackfake.View {
 		h.t.Fatalf("program form refused its own defaults: %v", res.Errors)
 	}
 	return v
+}
+
+// latestRound returns the pairing round the last /mentorship match stored.
+func (h *harness) latestRound(cycleID string) mentor.PairingRound {
+	h.t.Helper()
+	keys, err := h.redis.Client().Keys(h.ctx, h.redis.Prefix+"*:round:*").Result()
+	if err != nil || len(keys) == 0 {
+		h.t.Fatalf("no pairing round stored: %v", err)
+	}
+	var latest mentor.PairingRound
+	for _, k := range keys {
+		id := k[strings.LastIndex(k, ":")+1:]
+		r, err := h.store().Round(h.ctx, cycleID, id)
+		if err == nil && (latest.ID == "" || r.CreatedAt.After(latest.CreatedAt)) {
+			latest = r
+		}
+	}
+	return latest
+}
+
+// eventually polls cond (state outside the test server, such as Redis) until it
+// holds or the test's deadline passes.
+func (h *harness) eventually(what string, cond func() bool) {
+	h.t.Helper()
+	for !cond() {
+		select {
+		case <-h.ctx.Done():
+			h.t.Fatalf("never: %s", what)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }

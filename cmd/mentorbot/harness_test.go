@@ -35,16 +35,16 @@ const (
 // harness is a running mentorbot (the real run()) against the Slack-compatible test
 // server and a private Redis.
 type harness struct {
-	t      *testing.T
-	ctx    context.Context
-	slack  *slackfake.Server
-	redis  *redistest.Redis
-	clock  *clock.Settable
-	http   string // base URL of /healthz etc.
-	env    map[string]string
-	logs   *syncBuffer
-	stop   context.CancelFunc
-	done   chan error
+	t     *testing.T
+	ctx   context.Context
+	slack *slackfake.Server
+	redis *redistest.Redis
+	clock *clock.Settable
+	http  string // base URL of /healthz etc.
+	env   map[string]string
+	logs  *syncBuffer
+	stop  context.CancelFunc
+	done  chan error
 }
 
 // syncBuffer collects the bot's logs safely across goroutines.
@@ -86,7 +86,9 @@ func startBot(t *testing.T, opts ...func(*slackfake.Options)) *harness {
 	slackfaketest.MustChannel(t, fake, slackfake.Channel{ID: committeeChannel, Name: "mentorship-committee", Private: true, Members: []string{alice, bot}})
 	slackfaketest.MustChannel(t, fake, slackfake.Channel{ID: general, Name: "general", Members: append(ids, bot)})
 
-	h := &harness{t: t, ctx: slackfaketest.Ctx(t), slack: fake, redis: redistest.New(t),
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	t.Cleanup(cancel)
+	h := &harness{t: t, ctx: ctx, slack: fake, redis: redistest.New(t),
 		clock: clock.NewSettable(time.Date(2026, 10, 5, 15, 0, 0, 0, time.UTC)), logs: &syncBuffer{}}
 	h.env = map[string]string{
 		"SLACK_APP_TOKEN":             fake.Options().AppToken,
@@ -167,7 +169,11 @@ func (h *harness) view(user, callback string, ok func(slackfake.View) bool) slac
 		return v.Open && v.CallbackID == callback && (ok == nil || ok(v))
 	})
 	if err != nil {
-		h.t.Fatalf("no %q modal for %s: %v (open: %+v)", callback, user, err, h.slack.OpenViews(user))
+		var open []string
+		for _, v := range h.slack.OpenViews(user) {
+			open = append(open, v.CallbackID+": "+v.Title())
+		}
+		h.t.Fatalf("no %q modal for %s: %v (open: %v)", callback, user, err, open)
 	}
 	return v
 }

@@ -228,7 +228,9 @@ func TestSignUpStatusEditAndHome(t *testing.T) {
 
 	// Joining again edits, pre-filled.
 	h.command(bob, "join")
-	v = h.view(bob, "join", func(v slackfake.View) bool { return strings.Contains(v.Title(), "Join") && strings.Contains(viewText(v), "Preparing for academic") })
+	v = h.view(bob, "join", func(v slackfake.View) bool {
+		return strings.Contains(v.Title(), "Join") && strings.Contains(viewText(v), "Preparing for academic")
+	})
 	if res, err := h.slack.SubmitView(h.ctx, bob, v.ID, slackfake.Values{"needs": {"needs": slackfake.Text("Mostly help with my resume and a personal web page")}}); err != nil || len(res.Errors) > 0 {
 		t.Fatalf("edit refused: %v %v", res, err)
 	}

@@ -284,13 +284,22 @@ func proposalAt(r *mentor.PairingRound, i int) (*mentor.Proposal, error) {
 // people converts participants for the scorer.
 func people(ps []mentor.Participant, now time.Time) []matching.Person {
 	out := make([]matching.Person, len(ps))
+	zones := zoneCache{}
 	for i, p := range ps {
-		out[i] = person(p, now)
+		out[i] = personIn(p, now, zones)
 	}
 	return out
 }
 
 func person(p mentor.Participant, now time.Time) matching.Person {
+	return personIn(p, now, zoneCache{})
+}
+
+// zoneCache keeps loaded time zones for one conversion: loading a zone reads and
+// parses a file, and hundreds of people share a handful of zones.
+type zoneCache map[string]*time.Location
+
+func personIn(p mentor.Participant, now time.Time, zones zoneCache) matching.Person {
 	areas := make([]string, 0, len(p.Areas)+1)
 	for _, a := range p.Areas {
 		if a != "other" {
@@ -309,16 +318,21 @@ func person(p mentor.Participant, now time.Time) matching.Person {
 	stage, _ := matching.ParseStage(string(p.Stage))
 	return matching.Person{
 		ID: p.UserID, Name: p.Name, Stage: stage, Areas: areas, Text: text,
-		Methods: p.Methods, Frequency: p.Frequency, UTCOffset: utcOffsetMinutes(p, now),
+		Methods: p.Methods, Frequency: p.Frequency, UTCOffset: utcOffsetMinutes(p, now, zones),
 		Capacity: p.FreeSlots(), Avoid: p.Avoid,
 	}
 }
 
 // utcOffsetMinutes is the person's offset at now: from their IANA zone when it is
 // known here, else the offset Slack reported when they signed up.
-func utcOffsetMinutes(p mentor.Participant, now time.Time) int {
+func utcOffsetMinutes(p mentor.Participant, now time.Time, zones zoneCache) int {
 	if p.TZ != "" {
-		if loc, err := time.LoadLocation(p.TZ); err == nil {
+		loc, ok := zones[p.TZ]
+		if !ok {
+			loc, _ = time.LoadLocation(p.TZ) // nil when unknown here
+			zones[p.TZ] = loc
+		}
+		if loc != nil {
 			_, off := now.In(loc).Zone()
 			return off / 60
 		}

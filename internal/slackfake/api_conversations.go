@@ -1,0 +1,278 @@
+package slackfake
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// apiConversationsCreate creates a channel with the bot as creator and
+// member. Names follow Slack's rules; a name held by any channel, archived
+// ones included, is name_taken.
+func (s *Server) apiConversationsCreate(r *apiRequest) (map[string]any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	name := r.str("name")
+	if code := checkChannelName(name); code != "" {
+		return nil, errCode(code)
+	}
+	if s.channelByNameLocked(name) != nil {
+		return nil, errCode("name_taken")
+	}
+	c := &channelState{Channel: Channel{ID: s.newIDLocked("C"), Name: name, Private: r.boolParam("is_private"),
+		Members: []string{s.opts.BotUserID}, Creator: s.opts.BotUserID, Created: s.now()}}
+	s.channels[c.ID] = c
+	s.chanOrder = append(s.chanOrder, c.ID)
+	s.notifyLocked()
+	return map[string]any{"channel": s.channelJSON(c, false)}, nil
+}
+
+// apiConversationsInvite adds people to a channel the bot is in. As Slack
+// documents ("partially failed calls"), one user that cannot be invited —
+// unknown, deactivated, the bot itself, or already a member
+// (already_in_channel) — fails the whole call and nobody joins, unless
+// force=true, which invites the valid ones and lists the others in
+// "errors". Each new member gets a channel_join message and, with
+// EchoBotMessages, its message event.
+func (s *Server) apiConversationsInvite(r *apiRequest) (map[string]any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.channels[r.str("channel")]
+	switch {
+	case !ok || !s.botVisibleLocked(c):
+		return nil, errCode("channel_not_found")
+	case c.IsIM:
+		return nil, errCode("method_not_supported_for_channel_type")
+	case c.Archived:
+		return nil, errCode("is_archived")
+	case !c.IsMember(s.opts.BotUserID):
+		return nil, errCode("not_in_channel")
+	}
+	var users []string
+	for _, u := range strings.Split(r.str("users"), ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			users = append(users, u)
+		}
+	}
+	switch {
+	case len(users) == 0:
+		return nil, errCode("no_user")
+	case len(users) > 100:
+		return nil, errCode("too_many_users")
+	}
+	var added []string
+	var failures []map[string]any
+	for _, u := range users {
+		usr, ok := s.users[u]
+		code := ""
+		switch {
+		case u == s.opts.BotUserID:
+			code = "cant_invite_self"
+		case !ok:
+			code = "user_not_found"
+		case usr.Deleted:
+			code = "user_is_deactivated"
+		case c.IsMember(u):
+			code = "already_in_channel"
+		}
+		if code != "" {
+			failures = append(failures, map[string]any{"user": u, "ok": false, "error": code})
+		} else if !slices.Contains(added, u) {
+			added = append(added, u)
+		}
+	}
+	if len(failures) > 0 && (!r.boolParam("force") || len(added) == 0) {
+		return nil, &apiError{code: failures[0]["error"].(string), extra: map[string]any{"errors": failures}}
+	}
+	for _, u := range added {
+		c.Members = append(c.Members, u)
+		m := &Message{TS: s.nextTSLocked(), Channel: c.ID, User: u, Subtype: "channel_join",
+			Inviter: s.opts.BotUserID, Text: fmt.Sprintf("<@%s> has joined the channel", u), Source: "conversations.invite"}
+		c.messages = append(c.messages, m)
+		if s.opts.EchoBotMessages {
+			s.sendMessageEventLocked(c, m)
+		}
+	}
+	s.notifyLocked()
+	out := map[string]any{"channel": s.channelJSON(c, false)}
+	if len(failures) > 0 {
+		out["errors"] = failures
+	}
+	return out, nil
+}
+
+// apiConversationsMembers pages through a channel's members (limit default
+// 100, at most 1000; next_cursor "" on the last page).
+func (s *Server) apiConversationsMembers(r *apiRequest) (map[string]any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.channels[r.str("channel")]
+	if !ok || !s.botVisibleLocked(c) {
+		return nil, errCode("channel_not_found")
+	}
+	limit, e := limitParam(r, 100, 1000)
+	if e != nil {
+		return nil, e
+	}
+	page, next, e := pageOf(c.Members, r.str("cursor"), limit)
+	if e != nil {
+		return nil, e
+	}
+	return map[string]any{"members": page, "response_metadata": map[string]any{"next_cursor": next}}, nil
+}
+
+func (s *Server) apiConversationsInfo(r *apiRequest) (map[string]any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.channels[r.str("channel")]
+	if !ok || !s.botVisibleLocked(c) {
+		return nil, errCode("channel_not_found")
+	}
+	return map[string]any{"channel": s.channelJSON(c, r.boolParam("include_num_members"))}, nil
+}
+
+// apiConversationsOpen opens (or returns) the bot's IM with one person.
+// Group DMs (several users) are not supported: not_supported.
+func (s *Server) apiConversationsOpen(r *apiRequest) (map[string]any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ch := r.str("channel"); ch != "" {
+		c, ok := s.channels[ch]
+		if !ok || !c.IsIM {
+			return nil, errCode("channel_not_found")
+		}
+		return map[string]any{"no_op": true, "already_open": true, "channel": s.channelJSON(c, false)}, nil
+	}
+	var users []string
+	for _, u := range strings.Split(r.str("users"), ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			users = append(users, u)
+		}
+	}
+	switch {
+	case len(users) == 0:
+		return nil, errCode("users_list_not_supplied")
+	case len(users) > 1:
+		return nil, errCode("not_supported")
+	}
+	u, ok := s.users[users[0]]
+	if !ok || u.ID == s.opts.BotUserID {
+		return nil, errCode("user_not_found")
+	}
+	if u.Deleted {
+		return nil, errCode("user_disabled")
+	}
+	_, existed := s.dms[u.ID]
+	c, _ := s.imLocked(u.ID)
+	out := map[string]any{"channel": map[string]any{"id": c.ID}}
+	if r.boolParam("return_im") {
+		out["channel"] = s.channelJSON(c, false)
+	}
+	if existed {
+		out["no_op"], out["already_open"] = true, true
+	}
+	return out, nil
+}
+
+func (s *Server) apiConversationsArchive(r *apiRequest) (map[string]any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.channels[r.str("channel")]
+	if !ok || !s.botVisibleLocked(c) {
+		return nil, errCode("channel_not_found")
+	}
+	switch {
+	case c.IsIM:
+		return nil, errCode("method_not_supported_for_channel_type")
+	case c.Archived:
+		return nil, errCode("already_archived")
+	case !c.IsMember(s.opts.BotUserID):
+		return nil, errCode("not_in_channel")
+	}
+	c.Archived = true
+	s.notifyLocked()
+	return map[string]any{}, nil
+}
+
+// apiConversationsKick removes a member; the removed person gets a
+// member_left_channel event like any leaver.
+func (s *Server) apiConversationsKick(r *apiRequest) (map[string]any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.channels[r.str("channel")]
+	if !ok || c.IsIM || !s.botVisibleLocked(c) {
+		return nil, errCode("channel_not_found")
+	}
+	u := r.str("user")
+	switch {
+	case u == s.opts.BotUserID:
+		return nil, errCode("cant_kick_self")
+	case s.users[u] == nil:
+		return nil, errCode("user_not_found")
+	case !c.IsMember(s.opts.BotUserID):
+		return nil, errCode("not_in_channel")
+	case !c.IsMember(u):
+		return nil, errCode("not_in_channel")
+	}
+	c.Members = slices.DeleteFunc(c.Members, func(m string) bool { return m == u })
+	s.sendMemberLeftLocked(c, u)
+	s.notifyLocked()
+	return map[string]any{}, nil
+}
+
+// sendMemberLeftLocked sends member_left_channel for u leaving c, if
+// subscribed.
+func (s *Server) sendMemberLeftLocked(c *channelState, u string) *envelope {
+	if !s.subscribed("member_left_channel") {
+		return nil
+	}
+	ct := "C"
+	if c.Private {
+		ct = "G"
+	}
+	return s.newEventLocked(map[string]any{"type": "member_left_channel", "user": u, "channel": c.ID,
+		"channel_type": ct, "team": s.opts.TeamID, "event_ts": s.nextTSLocked()})
+}
+
+// apiUsersInfo returns one user (user) or several (users, comma-separated).
+func (s *Server) apiUsersInfo(r *apiRequest) (map[string]any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if list := r.str("users"); list != "" && r.str("user") == "" {
+		var out []map[string]any
+		for _, id := range strings.Split(list, ",") {
+			u, ok := s.users[strings.TrimSpace(id)]
+			if !ok {
+				return nil, errCode("user_not_found")
+			}
+			out = append(out, s.userJSON(u))
+		}
+		return map[string]any{"users": out}, nil
+	}
+	u, ok := s.users[r.str("user")]
+	if !ok {
+		return nil, errCode("user_not_found")
+	}
+	return map[string]any{"user": s.userJSON(u)}, nil
+}
+
+// apiUsersList pages through every user, the bot included (limit default
+// 100, at most 1000).
+func (s *Server) apiUsersList(r *apiRequest) (map[string]any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	limit, e := limitParam(r, 100, 1000)
+	if e != nil {
+		return nil, e
+	}
+	ids, next, e := pageOf(s.userOrder, r.str("cursor"), limit)
+	if e != nil {
+		return nil, e
+	}
+	members := []map[string]any{}
+	for _, id := range ids {
+		members = append(members, s.userJSON(s.users[id]))
+	}
+	return map[string]any{"members": members, "cache_ts": s.now().Unix(),
+		"response_metadata": map[string]any{"next_cursor": next}}, nil
+}

@@ -1,0 +1,26 @@
+// Package slackfake is a Slack-compatible server for tests and for the local
+// sandbox: a real HTTP server on loopback that speaks the Slack Web API
+// (POST /api/<method>) and the Socket Mode websocket protocol (/link/), so the
+// real bot, built on slack-go's slack.Client and socketmode.Client, runs
+// against it through the same bytes Slack would send.
+//
+// The model is net/http/httptest: nothing is mocked inside the bot. A test
+// builds a workspace (AddUser, AddChannel), points the bot at APIURL(), and
+// then acts as the people in the workspace (SlashCommand, SubmitView,
+// ClickButton, UserMessage, ...). Each of those sends a Socket Mode envelope
+// and waits for the bot's ack, like Slack's 3 second contract. What the bot
+// did in return (messages, ephemerals, modals, files, Web API calls) is
+// inspected with Messages, Ephemerals, OpenViews, Calls, ... and awaited with
+// Wait, which re-evaluates its condition after every state change, so tests
+// never sleep.
+//
+// Every view and every message's blocks are checked against Slack's Block Kit
+// limits (see ValidateView and ValidateMessageBlocks). A violating call is
+// answered the way Slack answers it and is also recorded in Violations, so a
+// test can fail on any Block Kit mistake even when the bot swallowed the
+// error.
+//
+// The package has no package-level mutable state and every method of Server is
+// safe for concurrent use. It does not import testing: test helpers that take
+// a testing.TB live in package slackfaketest.
+package slackfake
