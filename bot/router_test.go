@@ -97,7 +97,7 @@ func (d *dedupe) MarkEventSeen(_ context.Context, id string) (bool, error) {
 	return first, nil
 }
 
-func newTestRouter(t *testing.T, routes Routes, max int) (*Router, *telemetry.Metrics) {
+func newTestRouter(t testing.TB, routes Routes, max int) (*Router, *telemetry.Metrics) {
 	api := slack.New("xoxb-test", slack.OptionAPIURL("http://127.0.0.1:1/api/"))
 	m := telemetry.New()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -243,3 +243,26 @@ func counterValue(t *testing.T, m *telemetry.Metrics, name, label string) float6
 	}
 	return total
 }
+
+// BenchmarkDispatchAck measures the bot's own share of the ack latency: from the
+// envelope reaching the router to its ack being queued, handler work excluded.
+func BenchmarkDispatchAck(b *testing.B) {
+	release := make(chan struct{})
+	r, _ := newTestRouter(b, Routes{Commands: map[string]CommandHandler{
+		Command: func(ctx context.Context, cmd *slack.SlashCommand) error { <-release; return nil },
+	}}, 64)
+	ack := &discardAcker{}
+	ev := slashEvent("env", "help", "")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r.Dispatch(context.Background(), ack, ev)
+	}
+	b.StopTimer()
+	close(release)
+	r.Wait()
+}
+
+type discardAcker struct{}
+
+func (discardAcker) AckCtx(context.Context, string, any) error { return nil }

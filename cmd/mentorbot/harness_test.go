@@ -35,7 +35,7 @@ const (
 // harness is a running mentorbot (the real run()) against the Slack-compatible test
 // server and a private Redis.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	slack *slackfake.Server
 	redis *redistest.Redis
@@ -66,7 +66,7 @@ func (s *syncBuffer) String() string {
 }
 
 // startBot starts the bot on a fresh workspace and waits until it is connected.
-func startBot(t *testing.T, opts ...func(*slackfake.Options)) *harness {
+func startBot(t testing.TB, opts ...func(*slackfake.Options)) *harness {
 	t.Helper()
 	fake := slackfaketest.New(t, opts...)
 	users := []slackfake.User{
@@ -244,7 +244,7 @@ func texts(ms []slackfake.Message) string {
 	return b.String()
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -254,7 +254,7 @@ func freePort(t *testing.T) string {
 	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
 }
 
-func mustJSON(t *testing.T, raw []byte, v any) {
+func mustJSON(t testing.TB, raw []byte, v any) {
 	t.Helper()
 	if err := json.Unmarshal(raw, v); err != nil {
 		t.Fatalf("decode %s: %v", raw, err)

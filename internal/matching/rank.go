@@ -1,0 +1,36 @@
+package matching
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Candidate is a mentor one mentee may be paired with, and the pair's score.
+type Candidate struct {
+	MentorID string
+	Score    Score
+}
+
+// Rank returns the mentors mentee may be paired with (forbidden pairs left out),
+// best first: by points, highest first, then by mentor ID. It is what a "choose
+// another mentor" list shows; the scores are ScorePair's.
+func Rank(mentee Person, mentors []Person, w Weights) []Candidate {
+	v, t := newVocab(), newTable(&w)
+	e := v.prepare(&mentee)
+	var out []Candidate
+	for k := range mentors {
+		r := &mentors[k]
+		if forbiddenReason(&mentee, r) != "" {
+			continue
+		}
+		rp := v.prepare(r)
+		out = append(out, Candidate{MentorID: r.ID, Score: explain(&e, &rp, v, t)})
+	}
+	slices.SortFunc(out, func(a, b Candidate) int {
+		if c := cmp.Compare(b.Score.Points, a.Score.Points); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.MentorID, b.MentorID)
+	})
+	return out
+}
