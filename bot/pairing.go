@@ -178,7 +178,11 @@ func (b *Bot) openDuoLater(ctx context.Context, c mentor.Cycle, duoID string) {
 
 func (b *Bot) openDuo(ctx context.Context, c mentor.Cycle, duoID string) error {
 	d, err := b.pairing.Open(ctx, c, duoID, &workspace{b: b})
-	if err == nil || errors.Is(err, pairing.ErrBusy) {
+	if errors.Is(err, pairing.ErrBusy) {
+		return nil
+	}
+	if err == nil {
+		b.refreshHomes(ctx, d.MenteeID, d.MentorID)
 		return nil
 	}
 	if d.ID != "" && d.Setup.LastError != "" {
@@ -207,6 +211,7 @@ func (b *Bot) handleDuoRetry(ctx context.Context, cb *slack.InteractionCallback,
 		}
 		return mentor.Errorf(mentor.EUNAVAILABLE, "Still stuck at: %s. Try again in a few minutes.", views.SafeText(d.Setup.LastError, 300))
 	}
+	b.refreshHomes(ctx, d.MenteeID, d.MentorID)
 	return b.reply.Replace(ctx, cb.ResponseURL, views.Notice(":white_check_mark: The duo of <@"+d.MenteeID+"> and <@"+d.MentorID+"> is open in <#"+d.ChannelID+">."))
 }
 
@@ -231,6 +236,16 @@ func (b *Bot) handleDuoTick(ctx context.Context, cb *slack.InteractionCallback, 
 	}
 	_, _, _, err = b.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
 	return err
+}
+
+// refreshHomes republishes App Home for people whose standing changed. Home is only a
+// view: a failure is logged, not reported.
+func (b *Bot) refreshHomes(ctx context.Context, userIDs ...string) {
+	for _, u := range userIDs {
+		if err := b.publishHome(ctx, u, 0); err != nil {
+			b.log.Warn("could not refresh Home", "user", u, "err", err)
+		}
+	}
 }
 
 // workspace opens duos in Slack for the pairing service.

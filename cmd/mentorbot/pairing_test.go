@@ -167,6 +167,9 @@ func TestPairingEndToEnd(t *testing.T) {
 	if !strings.Contains(allText(m), "<#"+bobs.ChannelID+">") || !strings.Contains(allText(m), "program evaluation") {
 		t.Fatalf("status after pairing:\n%s", allText(m))
 	}
+	// Home follows: Bob's tab now shows his duo.
+	h.home(bob, "Your duo")
+
 	// Matched people cannot edit their sign-up any more.
 	h.command(bob, "join")
 	h.ephemeral(bob, "already in a duo")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/mentorbot/mentorbot/internal/clock"
 	"github.com/mentorbot/mentorbot/internal/slackfake"
 	"github.com/mentorbot/mentorbot/internal/slackfake/slackfaketest"
 )
@@ -338,8 +339,8 @@ func TestFileUpload(t *testing.T) {
 }
 
 func TestViewsOpenPushUpdatePublish(t *testing.T) {
-	clock := slackfaketest.NewClock(time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC))
-	srv, _, _ := workspace(t, func(o *slackfake.Options) { o.Now = clock.Now })
+	clk := clock.NewSettable(time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC))
+	srv, _, _ := workspace(t, func(o *slackfake.Options) { o.Now = clk.Now })
 	api := apiClient(srv)
 	ctx := slackfaketest.Ctx(t)
 	trig := func() string {
@@ -354,7 +355,7 @@ func TestViewsOpenPushUpdatePublish(t *testing.T) {
 		t.Errorf("unknown trigger: %v", err)
 	}
 	old := trig()
-	clock.Advance(3*time.Second + time.Millisecond)
+	clk.Advance(3*time.Second + time.Millisecond)
 	if _, err := api.OpenViewContext(ctx, old, joinModal("Join")); slackErr(err) != "expired_trigger_id" {
 		t.Errorf("expired trigger: %v", err)
 	}

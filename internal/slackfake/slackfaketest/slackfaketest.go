@@ -5,7 +5,6 @@ package slackfaketest
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -56,28 +55,4 @@ func MustChannel(t testing.TB, srv *slackfake.Server, c slackfake.Channel) slack
 		t.Fatalf("slackfaketest: %v", err)
 	}
 	return got
-}
-
-// Clock is a settable clock for slackfake.Options.Now: it stands still
-// until the test moves it. Safe for concurrent use.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// NewClock returns a clock reading start.
-func NewClock(start time.Time) *Clock { return &Clock{t: start} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }

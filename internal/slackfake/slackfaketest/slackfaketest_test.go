@@ -83,12 +83,3 @@ func TestWaitEndsWithContextAndClose(t *testing.T) {
 		t.Errorf("Wait after Close = %v", err)
 	}
 }
-
-func TestClock(t *testing.T) {
-	start := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
-	c := slackfaketest.NewClock(start)
-	c.Advance(time.Hour)
-	if got := c.Now(); !got.Equal(start.Add(time.Hour)) {
-		t.Errorf("Now = %v", got)
-	}
-}
