@@ -37,8 +37,8 @@ func JoinModal(c mentor.Cycle, p mentor.Participant, editing bool) *slack.ModalV
 	if sel := optionsOf(mentor.Stages(), []string{string(p.Stage)}); len(sel) == 1 {
 		stage.InitialOption = sel[0]
 	}
-	areas := slack.NewCheckboxGroupsBlockElement("areas", options(mentor.Topics())...)
-	areas.InitialOptions = optionsOf(mentor.Topics(), p.Areas)
+	areas := slack.NewCheckboxGroupsBlockElement("areas", options(c.TopicOptions())...)
+	areas.InitialOptions = optionsOf(c.TopicOptions(), p.Areas)
 	methods := slack.NewCheckboxGroupsBlockElement("methods", options(mentor.Methods())...)
 	methods.InitialOptions = optionsOf(mentor.Methods(), p.Methods)
 	freq := slack.NewRadioButtonsBlockElement("frequency", options(mentor.Frequencies())...)

@@ -19,9 +19,12 @@ type Cycle struct {
 	EvaluationDue time.Time // evaluations are due on this day; May 1 by default
 	AnnualMeeting time.Time // optional; zero when unset
 	Reminders     Reminders
-	CreatedBy     string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Topics are the areas people choose from when they sign up, and duos choose
+	// activities from; the guidelines' list unless the cycle sets its own.
+	Topics    []Option
+	CreatedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Reminders are the nudge thresholds of a cycle, in days (0 means at once).
@@ -62,7 +65,16 @@ func DefaultCycle(now time.Time) Cycle {
 		End:           end,
 		EvaluationDue: Date(year+1, time.May, 1),
 		Reminders:     DefaultReminders(),
+		Topics:        Topics(),
 	}
+}
+
+// TopicOptions returns the cycle's topics (at most 10: a checkbox group's limit).
+func (c Cycle) TopicOptions() []Option {
+	if len(c.Topics) == 0 {
+		return Topics()
+	}
+	return c.Topics
 }
 
 // DefaultEvaluationDue is May 1 of the end year when that falls within the cycle,

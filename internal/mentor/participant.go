@@ -66,10 +66,13 @@ func (p Participant) Matchable() bool {
 	}
 }
 
-// Validate checks a sign-up. Problems come back as FieldErrors keyed by the field
-// names "role", "stage", "areas", "needs", "offer", "cv_url", "methods", "frequency",
-// "hours", "capacity" and "avoid".
-func (p Participant) Validate() error {
+// Validate checks a sign-up against the guidelines' topics. Problems come back as
+// FieldErrors keyed by the field names "role", "stage", "areas", "other_areas",
+// "needs", "offer", "cv_url", "methods", "frequency", "hours", "capacity" and "avoid".
+func (p Participant) Validate() error { return p.ValidateIn(Cycle{}) }
+
+// ValidateIn checks a sign-up for cycle c, whose topics the areas must come from.
+func (p Participant) ValidateIn(c Cycle) error {
 	fe := FieldErrors{}
 	if !p.Role.Valid() {
 		fe.Add("role", "Choose whether you join as a mentor or a mentee.")
@@ -78,7 +81,7 @@ func (p Participant) Validate() error {
 		fe.Add("stage", "Choose your career stage.")
 	}
 	for _, a := range p.Areas {
-		if !valueIn(Topics(), a) {
+		if !valueIn(c.TopicOptions(), a) {
 			fe.Add("areas", "Choose areas from the list.")
 		}
 	}

@@ -41,7 +41,7 @@ func (s *Service) Join(ctx context.Context, c mentor.Cycle, p mentor.Participant
 	}
 	p.CycleID = c.ID
 	normalize(&p)
-	if err := p.Validate(); err != nil {
+	if err := p.ValidateIn(c); err != nil {
 		return p, err
 	}
 	old, err := s.store.Participant(ctx, c.ID, p.UserID)
