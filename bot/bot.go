@@ -91,6 +91,7 @@ func (b *Bot) Run(ctx context.Context) error {
 
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
+	b.router.Bind(work)
 
 	var fatal error
 loop:
@@ -98,7 +99,7 @@ loop:
 		select {
 		case evt := <-sm.Events:
 			b.observe(evt)
-			b.router.Dispatch(work, sm, evt)
+			b.router.Dispatch(sm, evt)
 		case err := <-runErr:
 			if ctx.Err() == nil && err != nil && !errors.Is(err, context.Canceled) {
 				fatal = err

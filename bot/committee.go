@@ -12,8 +12,13 @@ import (
 )
 
 // committeeTTL is how long a fetched member list is trusted. Membership changes are
-// also caught by member_joined_channel / member_left_channel events, which Forget it.
-const committeeTTL = time.Minute
+// also caught by member_joined_channel / member_left_channel events, which Forget it
+// on the replica that gets the event. While Slack cannot be asked, a list up to
+// committeeStaleMax old is still used; after that committee commands are refused.
+const (
+	committeeTTL      = time.Minute
+	committeeStaleMax = 5 * time.Minute
+)
 
 // Committee answers "is this person on the committee?": a member of the committee's
 // private channel. The member list is cached briefly per process; it is a cache of
@@ -80,6 +85,9 @@ func (c *Committee) Members(ctx context.Context) (map[string]bool, error) {
 			c.members, c.fetched = members, c.clock.Now()
 		}
 		stale := c.members
+		if c.clock.Now().Sub(c.fetched) > committeeStaleMax {
+			stale = nil
+		}
 		c.mu.Unlock()
 		switch {
 		case err == nil:

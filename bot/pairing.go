@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -37,11 +39,15 @@ func (b *Bot) openMatch(ctx context.Context, triggerID, userID string) error {
 		return err
 	}
 	r, err := b.pairing.Propose(ctx, c, userID)
-	if err != nil {
-		b.showInModal(ctx, v.ID, views.ErrorModal(mentor.ErrorMessage(err)))
-		return err
+	if err == nil {
+		err = b.renderPairing(ctx, v.ID, c, r, 0)
 	}
-	return b.renderPairing(ctx, v.ID, c, r, 0)
+	if err != nil {
+		// The modal is the answer: say it there, and only log here.
+		b.showInModal(ctx, v.ID, views.ErrorModal(mentor.ErrorMessage(err)))
+		b.log.Error("pairing proposals failed", "user", userID, "err", err)
+	}
+	return nil
 }
 
 // renderPairing shows page `page` of round r in the modal viewID.
@@ -94,9 +100,6 @@ func (b *Bot) pairingAction(do func(ctx context.Context, c mentor.Cycle, meta vi
 		if err := b.renderPairing(ctx, cb.View.ID, c, r, page); err != nil {
 			return err
 		}
-		if mentor.ErrorCode(actErr) == mentor.ECONFLICT {
-			return nil // shown on the proposal itself
-		}
 		return actErr
 	}
 }
@@ -118,10 +121,10 @@ func (b *Bot) handlePairApproveAll() ActionHandler {
 		from := meta.Page * views.PairPageSize
 		for i := from; i < min(from+views.PairPageSize, len(r.Proposals)); i++ {
 			p := r.Proposals[i]
-			if p.MentorID == "" || p.State == mentor.ProposalApproved {
-				continue
+			if p.MentorID == "" || p.State != mentor.ProposalOpen {
+				continue // skipped and refused ones need a decision of their own
 			}
-			if err := b.approve(ctx, c, meta.RoundID, i, cb.User.ID); err != nil && mentor.ErrorCode(err) != mentor.ECONFLICT {
+			if err := b.approve(ctx, c, meta.RoundID, i, cb.User.ID); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -155,23 +158,26 @@ func (b *Bot) handlePairPage() ActionHandler {
 	})
 }
 
-// approve approves proposal i and, for a new duo, starts opening it in the
-// background: the modal must not wait for channel creation (rate-limited at Slack).
+// approve approves proposal i and starts opening the duo in the background (the
+// modal must not wait for channel creation, which Slack rate-limits). A duo that
+// exists but is not fully open (an earlier replica died half-way) is opened too.
+// A refusal the round records on the proposal (mentor full, mentee taken) is shown
+// there, so it is not an error here.
 func (b *Bot) approve(ctx context.Context, c mentor.Cycle, roundID string, i int, actor string) error {
 	a, err := b.pairing.Approve(ctx, c, roundID, i, actor)
-	if err != nil {
-		return err
+	if a.Duo.ID != "" && !a.Duo.Setup.Done() && (err == nil || a.Created) {
+		b.openDuoLater(c, a.Duo.ID)
 	}
-	if a.Created {
-		b.openDuoLater(ctx, c, a.Duo.ID)
+	if err != nil && a.Proposal.State == mentor.ProposalFailed {
+		return nil
 	}
-	return nil
+	return err
 }
 
 // openDuoLater opens the duo on the worker pool; a failure is reported to the
 // committee with a Retry button.
-func (b *Bot) openDuoLater(ctx context.Context, c mentor.Cycle, duoID string) {
-	b.router.Go(context.WithoutCancel(ctx), "open duo", func(ctx context.Context) error {
+func (b *Bot) openDuoLater(c mentor.Cycle, duoID string) {
+	b.router.Go("open duo", func(ctx context.Context) error {
 		return b.openDuo(ctx, c, duoID)
 	}, nil)
 }
@@ -206,16 +212,20 @@ func (b *Bot) handleDuoRetry(ctx context.Context, cb *slack.InteractionCallback,
 	}
 	d, err := b.pairing.Open(ctx, c, duoID, &workspace{b: b})
 	if err != nil {
-		if errors.Is(err, pairing.ErrBusy) {
+		var me *mentor.Error
+		if errors.As(err, &me) || d.Setup.LastError == "" {
 			return err
 		}
-		return mentor.Errorf(mentor.EUNAVAILABLE, "Still stuck at: %s. Try again in a few minutes.", views.SafeText(d.Setup.LastError, 300))
+		return &mentor.Error{Code: mentor.EUNAVAILABLE, Err: err,
+			Message: fmt.Sprintf("Still stuck at: %s. Try again in a few minutes.", views.SafeText(d.Setup.LastError, 300))}
 	}
 	b.refreshHomes(ctx, d.MenteeID, d.MentorID)
 	return b.reply.Replace(ctx, cb.ResponseURL, views.Notice(":white_check_mark: The duo of <@"+d.MenteeID+"> and <@"+d.MentorID+"> is open in <#"+d.ChannelID+">."))
 }
 
-// handleDuoTick ticks a checklist item and redraws the welcome message.
+// handleDuoTick ticks a checklist item and redraws the welcome message from the
+// stored checklist, also when nothing changed (it may show a stale state after two
+// people ticked at once).
 func (b *Bot) handleDuoTick(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction) error {
 	parts := strings.Split(act.Value, "|")
 	if len(parts) != 4 {
@@ -225,17 +235,28 @@ func (b *Bot) handleDuoTick(ctx context.Context, cb *slack.InteractionCallback, 
 	if err != nil {
 		return err
 	}
-	d, changed, err := b.pairing.Tick(ctx, c.ID, parts[1], parts[2], cb.User.ID, parts[3] == "1")
-	if err != nil || !changed {
+	d, _, err := b.pairing.Tick(ctx, c.ID, parts[1], parts[2], cb.User.ID, parts[3] == "1")
+	if err != nil {
 		return err
 	}
-	msg := views.DuoWelcome(c, d)
 	channel, ts := cb.Channel.ID, cb.Message.Timestamp
 	if channel == "" || ts == "" {
 		channel, ts = d.ChannelID, d.Setup.WelcomeTS
 	}
-	_, _, _, err = b.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
-	return err
+	// Redraw until the message shows what is stored: when two people tick at once,
+	// whichever update lands last re-reads and corrects the message.
+	for try := 0; try < 3; try++ {
+		msg := views.DuoWelcome(c, d)
+		if _, _, _, err := b.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)); err != nil {
+			return err
+		}
+		now, err := b.pairing.Duos(ctx, c.ID, []string{d.ID})
+		if err != nil || len(now) == 0 || maps.Equal(now[0].Checklist, d.Checklist) {
+			return err
+		}
+		d = now[0]
+	}
+	return nil
 }
 
 // refreshHomes republishes App Home for people whose standing changed. Home is only a

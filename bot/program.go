@@ -40,23 +40,19 @@ func (b *Bot) handleProgramSubmit(ctx context.Context, cb *slack.InteractionCall
 	if err := b.requireCommittee(ctx, cb.User.ID); err != nil {
 		return nil, err
 	}
-	var meta views.ProgramMeta
-	base, _, err := b.program.Draft(ctx, true)
+	meta, err := views.ParseProgramMeta(cb.View)
 	if err != nil {
 		return nil, err
+	}
+	base := mentor.DefaultCycle(b.cfg.Clock.Now()) // fields the form does not show
+	if meta.Rev > 0 {
+		if base, _, err = b.program.Get(ctx, meta.CycleID); err != nil {
+			return nil, err
+		}
 	}
 	c, meta, err := views.ParseProgram(cb.View, base)
 	if err != nil {
 		return nil, err
-	}
-	if meta.Rev > 0 {
-		stored, _, err := b.program.Get(ctx, meta.CycleID)
-		if err != nil {
-			return nil, err
-		}
-		if c, _, err = views.ParseProgram(cb.View, stored); err != nil {
-			return nil, err
-		}
 	}
 	saved, err := b.program.Save(ctx, cb.User.ID, c, meta.Rev)
 	if err != nil {
@@ -68,7 +64,7 @@ func (b *Bot) handleProgramSubmit(ctx context.Context, cb *slack.InteractionCall
 	}
 	text := fmt.Sprintf("<@%s> %s the *%s* cycle: %s – %s, evaluations due %s.", cb.User.ID, verb, views.SafeText(saved.Name, 80),
 		mentor.FormatDate(saved.Start), mentor.FormatDate(saved.End), mentor.FormatDate(saved.EvaluationDue))
-	b.router.Go(context.WithoutCancel(ctx), "cycle notice", func(ctx context.Context) error {
+	b.router.Go("cycle notice", func(ctx context.Context) error {
 		_, _, err := b.api.PostMessageContext(ctx, b.committee.Channel(), slack.MsgOptionText(text, false))
 		return err
 	}, nil)

@@ -3,8 +3,10 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/slack-go/slack"
 
@@ -29,21 +31,31 @@ func NewReplier(api *slack.Client, hc *http.Client, log *slog.Logger) *Replier {
 // ToURL posts msg as an ephemeral answer to a response_url (slash commands and
 // message buttons), replacing nothing.
 func (r *Replier) ToURL(ctx context.Context, responseURL string, msg views.Message) error {
-	return slack.PostWebhookCustomHTTPContext(ctx, responseURL, r.http, &slack.WebhookMessage{
+	return hideURL(slack.PostWebhookCustomHTTPContext(ctx, responseURL, r.http, &slack.WebhookMessage{
 		ResponseType: slack.ResponseTypeEphemeral,
 		Text:         msg.Text,
 		Blocks:       blocksOrNil(msg.Blocks),
-	})
+	}))
+}
+
+// hideURL drops the URL from an HTTP error: a response_url lets anyone who knows it
+// post as the bot for half an hour, so it must not reach the logs.
+func hideURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("post to response_url: %s: %w", ue.Op, ue.Err)
+	}
+	return err
 }
 
 // Replace swaps the message a button sat in for msg: an ephemeral stays private, a
 // channel message is replaced for everyone.
 func (r *Replier) Replace(ctx context.Context, responseURL string, msg views.Message) error {
-	return slack.PostWebhookCustomHTTPContext(ctx, responseURL, r.http, &slack.WebhookMessage{
+	return hideURL(slack.PostWebhookCustomHTTPContext(ctx, responseURL, r.http, &slack.WebhookMessage{
 		ReplaceOriginal: true,
 		Text:            msg.Text,
 		Blocks:          blocksOrNil(msg.Blocks),
-	})
+	}))
 }
 
 // ToUser sends msg to the person's DM with the bot: the way to reach someone who
@@ -96,10 +108,6 @@ func (r *Replier) ViewError(cb *slack.InteractionCallback, err error) *slack.Vie
 	var fe mentor.FieldErrors
 	if errors.As(err, &fe) {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string(fe))
-	}
-	var me *mentor.Error
-	if errors.As(err, &me) && me.Field != "" {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{me.Field: me.Message})
 	}
 	return slack.NewPushViewSubmissionResponse(views.ErrorModal(mentor.ErrorMessage(err)))
 }

@@ -67,8 +67,12 @@ type Router struct {
 	reply   *Replier
 	dedupe  EventDeduper
 
-	sem chan struct{}
-	wg  sync.WaitGroup
+	// work is the context every handler and background job runs under: it
+	// outlives the read loop so in-flight work can finish on shutdown, and is
+	// cancelled when the shutdown grace is over.
+	work context.Context
+	sem  chan struct{}
+	wg   sync.WaitGroup
 }
 
 // NewRouter returns a router running at most maxConcurrent handlers at once.
@@ -76,13 +80,18 @@ func NewRouter(routes Routes, reply *Replier, dedupe EventDeduper, log *slog.Log
 	if maxConcurrent <= 0 {
 		maxConcurrent = 64
 	}
-	return &Router{routes: routes, log: log, metrics: m, reply: reply, dedupe: dedupe, sem: make(chan struct{}, maxConcurrent)}
+	return &Router{routes: routes, log: log, metrics: m, reply: reply, dedupe: dedupe,
+		work: context.Background(), sem: make(chan struct{}, maxConcurrent)}
 }
 
+// Bind sets the context handlers run under (see Router.work). Call it once, before
+// the first Dispatch.
+func (r *Router) Bind(work context.Context) { r.work = work }
+
 // Dispatch handles one Socket Mode event. It never blocks on handler work: slow
-// readers of socketmode.Client.Events get disconnected. work is the context handlers
-// run under; it outlives the read loop so in-flight work can finish on shutdown.
-func (r *Router) Dispatch(work context.Context, ack Acker, evt socketmode.Event) {
+// readers of socketmode.Client.Events get disconnected.
+func (r *Router) Dispatch(ack Acker, evt socketmode.Event) {
+	work := r.work
 	if evt.Request == nil {
 		return // connection events carry no envelope
 	}
@@ -96,7 +105,7 @@ func (r *Router) Dispatch(work context.Context, ack Acker, evt socketmode.Event)
 		if !ok {
 			return
 		}
-		r.Go(work, "command "+cmd.Command, func(ctx context.Context) error {
+		r.Go("command "+cmd.Command, func(ctx context.Context) error {
 			h := r.routes.Commands[cmd.Command]
 			if h == nil {
 				return mentor.Errorf(mentor.ENOTFOUND, "mentorbot does not know the command %s.", cmd.Command)
@@ -127,8 +136,7 @@ func (r *Router) Dispatch(work context.Context, ack Acker, evt socketmode.Event)
 			return // view_closed, shortcuts: nothing to do
 		}
 		for _, act := range cb.ActionCallback.BlockActions {
-			act := act
-			r.Go(work, "action "+act.ActionID, func(ctx context.Context) error {
+			r.Go("action "+act.ActionID, func(ctx context.Context) error {
 				h := r.routes.Actions[act.ActionID]
 				if h == nil {
 					return nil // links and selects that only change local state
@@ -150,7 +158,7 @@ func (r *Router) Dispatch(work context.Context, ack Acker, evt socketmode.Event)
 			return
 		}
 		eventID := eventIDOf(&ev)
-		r.Go(work, "event "+kind, func(ctx context.Context) error {
+		r.Go("event "+kind, func(ctx context.Context) error {
 			if eventID != "" && r.dedupe != nil {
 				first, err := r.dedupe.MarkEventSeen(ctx, eventID)
 				if err != nil {
@@ -169,10 +177,12 @@ func (r *Router) Dispatch(work context.Context, ack Acker, evt socketmode.Event)
 	}
 }
 
-// Go runs fn on the bounded pool under work. A panic or an error is logged and
-// counted; onErr (if any) tells the person. Use it for slow work started by a
-// handler, too, so shutdown waits for it.
-func (r *Router) Go(work context.Context, route string, fn func(ctx context.Context) error, onErr func(ctx context.Context, err error)) {
+// Go runs fn on the bounded pool under the router's work context. A panic or an
+// error is logged and counted; onErr (if any) tells the person. Use it for slow
+// work started by a handler, too, so shutdown waits for it (and cancels it when the
+// grace is over).
+func (r *Router) Go(route string, fn func(ctx context.Context) error, onErr func(ctx context.Context, err error)) {
+	work := r.work
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()

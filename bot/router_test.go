@@ -17,6 +17,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/mentorbot/mentorbot/bot/views"
 	"github.com/mentorbot/mentorbot/internal/mentor"
 	"github.com/mentorbot/mentorbot/internal/telemetry"
 )
@@ -116,7 +117,7 @@ func TestPanickingHandlerIsAckedRecoveredAndTold(t *testing.T) {
 		Command: func(ctx context.Context, cmd *slack.SlashCommand) error { panic("boom") },
 	}}, 4)
 	ack := &recordingAcker{}
-	r.Dispatch(context.Background(), ack, slashEvent("env1", "help", hooks.URL))
+	r.Dispatch(ack, slashEvent("env1", "help", hooks.URL))
 	if _, ok := ack.ack("env1"); !ok {
 		t.Fatal("envelope not acked before the handler ran")
 	}
@@ -130,7 +131,7 @@ func TestPanickingHandlerIsAckedRecoveredAndTold(t *testing.T) {
 	}
 	// The router still works after the panic.
 	r2done := make(chan struct{})
-	r.Go(context.Background(), "after", func(context.Context) error { close(r2done); return nil }, nil)
+	r.Go("after", func(context.Context) error { close(r2done); return nil }, nil)
 	<-r2done
 }
 
@@ -154,7 +155,7 @@ func TestHandlersRunConcurrentlyWithinTheBound(t *testing.T) {
 	}}, bound)
 	ack := &recordingAcker{}
 	for i := 0; i < 10; i++ {
-		r.Dispatch(context.Background(), ack, slashEvent("e"+string(rune('a'+i)), "x", ""))
+		r.Dispatch(ack, slashEvent("e"+string(rune('a'+i)), "x", ""))
 	}
 	// Every envelope is acked at once although the handlers are blocked.
 	if n := ack.n.Load(); n != 10 {
@@ -185,8 +186,8 @@ func TestViewSubmissionAckCarriesTheAnswer(t *testing.T) {
 		cb := slack.InteractionCallback{Type: slack.InteractionTypeViewSubmission, View: slack.View{CallbackID: callback}}
 		return socketmode.Event{Type: socketmode.EventTypeInteractive, Data: cb, Request: &socketmode.Request{EnvelopeID: id}}
 	}
-	r.Dispatch(context.Background(), ack, submit("v1", "form"))
-	r.Dispatch(context.Background(), ack, submit("v2", "boom"))
+	r.Dispatch(ack, submit("v1", "form"))
+	r.Dispatch(ack, submit("v2", "boom"))
 	r.Wait()
 	p, _ := ack.ack("v1")
 	resp, ok := p.(*slack.ViewSubmissionResponse)
@@ -210,7 +211,7 @@ func TestRedeliveredEventActsOnce(t *testing.T) {
 		Data:       &slackevents.EventsAPICallbackEvent{EventID: "Ev1"},
 		InnerEvent: slackevents.EventsAPIInnerEvent{Type: "message"}}
 	for i, id := range []string{"a", "b"} {
-		r.Dispatch(context.Background(), ack, socketmode.Event{Type: socketmode.EventTypeEventsAPI, Data: ev,
+		r.Dispatch(ack, socketmode.Event{Type: socketmode.EventTypeEventsAPI, Data: ev,
 			Request: &socketmode.Request{EnvelopeID: id, RetryAttempt: i}})
 	}
 	r.Wait()
@@ -256,7 +257,7 @@ func BenchmarkDispatchAck(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		r.Dispatch(context.Background(), ack, ev)
+		r.Dispatch(ack, ev)
 	}
 	b.StopTimer()
 	close(release)
@@ -266,3 +267,13 @@ func BenchmarkDispatchAck(b *testing.B) {
 type discardAcker struct{}
 
 func (discardAcker) AckCtx(context.Context, string, any) error { return nil }
+
+func TestResponseURLNeverReachesAnError(t *testing.T) {
+	api := slack.New("xoxb-test", slack.OptionAPIURL("http://127.0.0.1:1/api/"))
+	r := NewReplier(api, http.DefaultClient, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	secret := "http://127.0.0.1:1/hooks/commands/T0/123/s3cr3tpath"
+	err := r.ToURL(context.Background(), secret, views.Notice("hi"))
+	if err == nil || strings.Contains(err.Error(), "s3cr3tpath") {
+		t.Fatalf("error %v leaks the response_url", err)
+	}
+}

@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -38,6 +40,8 @@ func (b *Bot) openJoin(ctx context.Context, triggerID, userID string) error {
 		return mentor.Errorf(mentor.ECONFLICT, "You're already in a duo this cycle, so your sign-up can't be changed here. Please contact the mentorship committee if something needs to change.")
 	case err == nil && p.Status == mentor.StatusPending:
 		editing = true
+	case err == nil && len(p.Duos) > 0:
+		return mentor.Errorf(mentor.ECONFLICT, "You left the program while in a duo; the committee will follow up with you. Please contact them before signing up again.")
 	case err == nil: // withdrawn: join again, starting from the old answers
 	case mentor.ErrorCode(err) == mentor.ENOTFOUND:
 		p = mentor.Participant{}
@@ -71,9 +75,12 @@ func (b *Bot) handleJoinSubmit(ctx context.Context, cb *slack.InteractionCallbac
 	if err != nil {
 		return nil, err
 	}
-	c, _, err := b.program.Get(ctx, meta.CycleID)
+	c, _, err := b.program.Active(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if c.ID != meta.CycleID {
+		return nil, mentor.Errorf(mentor.EINVALID, "The program has moved to a new cycle since this form opened. Close it and run `/mentorship join` again.")
 	}
 	p.UserID = cb.User.ID
 	p.Name, p.TZ, p.TZOffset = b.profile(ctx, cb.User.ID)
@@ -81,16 +88,23 @@ func (b *Bot) handleJoinSubmit(ctx context.Context, cb *slack.InteractionCallbac
 	if err != nil {
 		return nil, err
 	}
-	b.router.Go(context.WithoutCancel(ctx), "home after join", func(ctx context.Context) error {
+	b.router.Go("home after join", func(ctx context.Context) error {
 		return b.publishHome(ctx, cb.User.ID, 0)
 	}, nil)
 	msg := views.Joined(c, saved, meta.Editing)
 	return slack.NewUpdateViewSubmissionResponse(views.DoneModal("Join mentorship", msg)), nil
 }
 
+// profileTimeout bounds the users.info call made while a sign-up form waits.
+const profileTimeout = 800 * time.Millisecond
+
 // profile returns the person's name and time zone from Slack. A failure is not fatal
 // to a sign-up: the fields stay empty and are filled at the next edit.
 func (b *Bot) profile(ctx context.Context, userID string) (name, tz string, offset int) {
+	// The answer to the form waits on this call: keep Slack's share of the budget
+	// small so saving still fits in it.
+	ctx, cancel := context.WithTimeout(ctx, profileTimeout)
+	defer cancel()
 	u, err := b.api.GetUserInfoContext(ctx, userID)
 	if err != nil {
 		b.log.Warn("users.info failed; sign-up saved without name and time zone", "user", userID, "err", err)
@@ -198,15 +212,17 @@ func (b *Bot) leave(ctx context.Context, c mentor.Cycle, userID string) (already
 	if out.AlreadyLeft {
 		return true, nil
 	}
-	duos, err := b.pairing.Duos(ctx, c.ID, out.DuoIDs)
-	if err != nil {
-		b.log.Error("leave: could not read the affected duos", "user", userID, "err", err)
-	}
-	msg := views.CommitteeLeftNotice(out.Participant, duos)
-	if _, _, err := b.api.PostMessageContext(ctx, b.committee.Channel(), slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)); err != nil {
-		b.log.Error("leave: could not tell the committee", "user", userID, "err", err)
-	}
-	b.router.Go(context.WithoutCancel(ctx), "home after leave", func(ctx context.Context) error {
+	// Telling the committee and redrawing Home are slow Slack calls: the person's
+	// answer (possibly a form's ack) does not wait for them.
+	b.router.Go("after leave", func(ctx context.Context) error {
+		duos, err := b.pairing.Duos(ctx, c.ID, out.DuoIDs)
+		if err != nil {
+			b.log.Error("leave: could not read the affected duos", "user", userID, "err", err)
+		}
+		msg := views.CommitteeLeftNotice(out.Participant, duos)
+		if _, _, err := b.api.PostMessageContext(ctx, b.committee.Channel(), slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)); err != nil {
+			return fmt.Errorf("tell the committee that %s left: %w", userID, err)
+		}
 		return b.publishHome(ctx, userID, 0)
 	}, nil)
 	return false, nil

@@ -57,9 +57,12 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	case resp.StatusCode != http.StatusOK:
 		t.metrics.SlackErrors.WithLabelValues(method, "http_"+strconv.Itoa(resp.StatusCode)).Inc()
 	case strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json"):
+		// Peek at most 8 MB for the error code; whatever is left is passed on too.
 		body, rerr := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-		resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
 		if rerr != nil {
 			t.metrics.SlackErrors.WithLabelValues(method, "read").Inc()
 			break

@@ -103,7 +103,7 @@ func committeeBlocks(now time.Time, c CommitteeHome) []slack.Block {
 		line := fmt.Sprintf("<@%s> · %s · %s · signed up %s", p.UserID, strings.ToLower(p.Role.Label()),
 			mentor.LabelOf(mentor.Stages(), string(p.Stage)), ago(now, p.CreatedAt))
 		if areas := areaLabels(p); areas != "" {
-			line += "\n" + Truncate(areas, 300)
+			line += "\n" + TruncateMrkdwn(areas, 300)
 		}
 		blocks = append(blocks, contextBlock("pending_"+strconv.Itoa(i), line))
 	}

@@ -84,7 +84,7 @@ func PairingPage(c mentor.Cycle, r mentor.PairingRound, page int, names map[stri
 		}
 		var acts []slack.BlockElement
 		if p.MentorID != "" {
-			pageOpen = true
+			pageOpen = pageOpen || p.State == mentor.ProposalOpen
 			acts = append(acts, slack.NewButtonBlockElement(ActionPairApprove, strconv.Itoa(i), plain("Approve")).WithStyle(slack.StylePrimary))
 		}
 		if sel := alternativesSelect(p, names, alts[p.MenteeID]); sel != nil {
@@ -105,7 +105,8 @@ func PairingPage(c mentor.Cycle, r mentor.PairingRound, page int, names map[stri
 		nav = append(nav, slack.NewButtonBlockElement(ActionPairNext, strconv.Itoa(page+1), plain("Next")))
 	}
 	if pageOpen {
-		nav = append(nav, slack.NewButtonBlockElement(ActionPairApproveAll, strconv.Itoa(page), plain("Approve all on this page")))
+		// Skipped and refused proposals are left out: they need a decision each.
+		nav = append(nav, slack.NewButtonBlockElement(ActionPairApproveAll, strconv.Itoa(page), plain("Approve all open on this page")))
 	}
 	if len(nav) > 0 {
 		blocks = append(blocks, slack.NewActionBlock("nav", nav...))

@@ -15,13 +15,14 @@ import (
 // ProgramMeta travels in the program modal's private_metadata: which cycle it edits
 // and the revision it was read at (0: a new cycle with this id).
 type ProgramMeta struct {
-	CycleID string `json:"cycle"`
-	Rev     int    `json:"rev"`
+	CycleID  string `json:"cycle"`
+	Rev      int    `json:"rev"`
+	Previous string `json:"previous,omitempty"` // a new cycle replaces this active one
 }
 
 // ProgramModal is the committee's form to open or edit a cycle.
 func ProgramModal(c mentor.Cycle, rev int) *slack.ModalViewRequest {
-	meta, _ := json.Marshal(ProgramMeta{CycleID: c.ID, Rev: rev})
+	meta, _ := json.Marshal(ProgramMeta{CycleID: c.ID, Rev: rev, Previous: c.Previous})
 	title, submit := "Open a cycle", "Open cycle"
 	intro := "Open the program year people sign up for. The program usually runs October to May 31, with evaluations due May 1."
 	if rev > 0 {
@@ -50,7 +51,7 @@ func ProgramModal(c mentor.Cycle, rev int) *slack.ModalViewRequest {
 		input("agreement_days", "Agreement not signed after", "Days after the duo channel opened; both are reminded.", numberInput("agreement_days", r.AgreementDays, true), false),
 		input("agreement_committee_days", "Tell the committee of an unsigned agreement after", "", numberInput("agreement_committee_days", r.AgreementCommitteeDays, true), false),
 		input("evaluation_days", "Evaluation reminders, days before the due date", "Comma-separated, e.g. 14, 3, 0.",
-			textInput("evaluation_days", "14, 3, 0", joinInts(r.EvaluationDays), false, 40), false),
+			textInput("evaluation_days", "14, 3, 0", joinInts(r.EvaluationDays), false, 100), false),
 		input("annual_meeting_days", "Annual meeting reminder, days before", "", numberInput("annual_meeting_days", r.AnnualMeetingDays, true), false),
 	}
 	return &slack.ModalViewRequest{
@@ -68,14 +69,17 @@ func ProgramModal(c mentor.Cycle, rev int) *slack.ModalViewRequest {
 // stored cycle, or defaults), with field errors for values that aren't dates or
 // numbers. Rules about the values are checked by mentor.Cycle.Validate.
 func ParseProgram(v slack.View, base mentor.Cycle) (mentor.Cycle, ProgramMeta, error) {
-	var meta ProgramMeta
-	if err := json.Unmarshal([]byte(v.PrivateMetadata), &meta); err != nil || meta.CycleID == "" {
-		return base, meta, mentor.Errorf(mentor.EINVALID, "This form is out of date. Close it and run the command again.")
+	meta, err := ParseProgramMeta(v)
+	if err != nil {
+		return base, meta, err
 	}
 	s := StateOf(v)
 	fe := mentor.FieldErrors{}
 	c := base
 	c.ID = meta.CycleID
+	if meta.Rev == 0 {
+		c.Previous = meta.Previous
+	}
 	c.Name = s.Text("name")
 	for _, d := range []struct {
 		id  string
@@ -110,6 +114,15 @@ func ParseProgram(v slack.View, base mentor.Cycle) (mentor.Cycle, ProgramMeta, e
 		fe.Add("evaluation_days", "Give whole numbers of days separated by commas, such as 14, 3, 0.")
 	}
 	return c, meta, fe.Err()
+}
+
+// ParseProgramMeta reads which cycle a program modal edits.
+func ParseProgramMeta(v slack.View) (ProgramMeta, error) {
+	var meta ProgramMeta
+	if err := json.Unmarshal([]byte(v.PrivateMetadata), &meta); err != nil || meta.CycleID == "" {
+		return meta, mentor.Errorf(mentor.EINVALID, "This form is out of date. Close it and run the command again.")
+	}
+	return meta, nil
 }
 
 func joinInts(ns []int) string {

@@ -35,6 +35,8 @@ func StepText(st mentor.Step) string {
 		return fmt.Sprintf("Send a welcome message to your mentee in %s%s.", channelRef(st.Duo), due)
 	case mentor.StepEvaluate:
 		return "Keep in touch with your duo, and submit your program evaluation" + due + "."
+	case mentor.StepLeftDuo:
+		return "You left the program while in a duo. The committee will follow up with you and your partner."
 	case mentor.StepRejoin:
 		return "You left this cycle. You can sign up again with `/mentorship join` while it is open."
 	}
@@ -123,7 +125,7 @@ func areaLabels(p mentor.Participant) string {
 	var parts []string
 	for _, a := range p.Areas {
 		if a != "other" {
-			parts = append(parts, mentor.LabelOf(mentor.Topics(), a))
+			parts = append(parts, Escape(mentor.LabelOf(mentor.Topics(), a)))
 		}
 	}
 	if p.OtherAreas != "" {

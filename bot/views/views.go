@@ -25,17 +25,32 @@ func Escape(s string) string {
 
 var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
-// Truncate shortens s to at most n characters (runes), ending in "…" when cut. It
-// never cuts an entity made by Escape in half.
+// Truncate shortens plain text s to at most n characters (runes), ending in "…"
+// when cut. For mrkdwn made with Escape use TruncateMrkdwn, which keeps entities
+// whole.
 func Truncate(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	if n <= 1 {
-		return string([]rune(s)[:n])
+	if n == 1 {
+		return "…"
 	}
-	r := []rune(s)[:n-1]
-	cut := string(r)
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// TruncateMrkdwn is Truncate for mrkdwn text in which every '&' starts an entity
+// (as after Escape): a cut never leaves half an entity such as "&am".
+func TruncateMrkdwn(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	cut := string([]rune(s)[:n-1])
 	if i := strings.LastIndexByte(cut, '&'); i >= 0 && !strings.Contains(cut[i:], ";") {
 		cut = cut[:i]
 	}
@@ -44,7 +59,7 @@ func Truncate(s string, n int) string {
 
 // SafeText escapes s and truncates it to n characters: the way every typed value
 // enters mrkdwn.
-func SafeText(s string, n int) string { return Truncate(Escape(s), n) }
+func SafeText(s string, n int) string { return TruncateMrkdwn(Escape(s), n) }
 
 func plain(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
@@ -55,11 +70,11 @@ func mrkdwn(s string) *slack.TextBlockObject {
 }
 
 func section(blockID, text string) *slack.SectionBlock {
-	return slack.NewSectionBlock(mrkdwn(Truncate(text, 3000)), nil, nil, slack.SectionBlockOptionBlockID(blockID))
+	return slack.NewSectionBlock(mrkdwn(TruncateMrkdwn(text, 3000)), nil, nil, slack.SectionBlockOptionBlockID(blockID))
 }
 
 func contextBlock(blockID, text string) *slack.ContextBlock {
-	return slack.NewContextBlock(blockID, mrkdwn(Truncate(text, 3000)))
+	return slack.NewContextBlock(blockID, mrkdwn(TruncateMrkdwn(text, 3000)))
 }
 
 // ErrorMessage is a private answer explaining a problem.

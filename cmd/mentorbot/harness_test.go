@@ -115,6 +115,14 @@ func (h *harness) start() {
 	if err := h.slack.WaitConnected(h.ctx, 1); err != nil {
 		h.t.Fatalf("bot did not connect: %v\nlogs:\n%s", err, h.logs.String())
 	}
+	h.eventually("the bot reports ready", func() bool {
+		resp, err := http.Get(h.http + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
 }
 
 // shutdown stops the bot as SIGTERM would and checks it stopped cleanly and never

@@ -402,3 +402,54 @@ func TestPairingModalWith500PendingMenteesStaysValid(t *testing.T) {
 func hasAction(v slackfake.View, actionID string) bool {
 	return strings.Contains(string(v.Raw), `"action_id":"`+actionID+`"`)
 }
+
+func TestApproveAllLeavesSkippedProposalsAlone(t *testing.T) {
+	h := startBot(t)
+	h.openCycle(alice)
+	h.signUpFive()
+	v := h.openPairing(alice)
+	target := slackfake.InView(v.ID)
+	target.BlockID = "a0"
+	if _, err := h.slack.ClickButton(h.ctx, alice, target, "pair_skip"); err != nil {
+		t.Fatal(err)
+	}
+	h.view(alice, "pairing", func(v slackfake.View) bool { return strings.Contains(viewText(v), "Skipped") })
+	if _, err := h.slack.ClickButton(h.ctx, alice, slackfake.InView(v.ID), "pair_approve_all"); err != nil {
+		t.Fatal(err)
+	}
+	h.view(alice, "pairing", func(v slackfake.View) bool { return strings.Contains(viewText(v), "2 approved, 0 to decide") })
+	r := h.latestRound(mustActive(t, h).ID)
+	if r.Proposals[0].State != mentor.ProposalSkipped {
+		t.Fatalf("the skipped proposal became %s", r.Proposals[0].State)
+	}
+	if err := h.slack.Wait(h.ctx, func() bool { return len(h.duoChannels()) == 2 }); err != nil {
+		t.Fatalf("%d duo channels, want 2", len(h.duoChannels()))
+	}
+}
+
+func TestApprovingAgainFinishesADuoLeftHalfOpen(t *testing.T) {
+	h := startBot(t)
+	h.openCycle(alice)
+	h.signUpFive()
+	v := h.openPairing(alice)
+	// The first opening dies before anything reaches Slack (as if the replica were
+	// killed): channel creation fails and nobody presses Retry.
+	h.slack.FailNext("conversations.create", "fatal_error")
+	target := slackfake.InView(v.ID)
+	target.BlockID = "a0"
+	click, err := h.slack.ClickButton(h.ctx, alice, target, "pair_approve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.slack.WaitForMessage(h.ctx, committeeChannel, func(m slackfake.Message) bool { return strings.Contains(m.Text, "stopped at") }); err != nil {
+		t.Fatal(err)
+	}
+	// Approving the same pair again (a double click delivered late, a second
+	// committee window) finishes it.
+	if _, err := h.slack.Redeliver(h.ctx, click.EnvelopeID); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.slack.Wait(h.ctx, func() bool { return len(h.duoChannels()) == 1 }); err != nil {
+		t.Fatalf("the half-open duo was not finished: %d channels", len(h.duoChannels()))
+	}
+}

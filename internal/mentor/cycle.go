@@ -21,7 +21,11 @@ type Cycle struct {
 	Reminders     Reminders
 	// Topics are the areas people choose from when they sign up, and duos choose
 	// activities from; the guidelines' list unless the cycle sets its own.
-	Topics    []Option
+	Topics []Option
+	// Previous is the cycle that was active when this one was opened ("" for the
+	// first): opening a cycle replaces exactly that one, so two committee members
+	// opening cycles at once cannot silently replace each other's.
+	Previous  string
 	CreatedBy string
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -40,6 +44,9 @@ type Reminders struct {
 	NudgeUntilHour         int   // …until this hour, their time
 	NudgeAnyTime           bool  // switch the working-hours rule off
 }
+
+// MaxEvaluationReminders bounds the evaluation reminders of a cycle.
+const MaxEvaluationReminders = 10
 
 // DefaultReminders are product.md's defaults.
 func DefaultReminders() Reminders {
@@ -93,7 +100,7 @@ func Date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0
 // ParseDate reads a YYYY-MM-DD date.
 func ParseDate(s string) (time.Time, error) { return time.Parse(DateLayout, s) }
 
-// FormatDate writes t as "Monday, 1 May 2027"-style text for people; "" for zero.
+// FormatDate writes t as "Sat 1 May 2027" for people; "" for zero.
 func FormatDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -128,7 +135,7 @@ func (c Cycle) Validate() error {
 	if !c.Start.IsZero() && !c.End.IsZero() {
 		if !c.End.After(c.Start) {
 			fe.Add("end", "The cycle must end after it starts.")
-		} else if c.End.Sub(c.Start) > 2*366*24*time.Hour {
+		} else if c.End.After(c.Start.AddDate(2, 0, 0)) {
 			fe.Add("end", "A cycle runs for at most two years.")
 		}
 		if !c.EvaluationDue.IsZero() && (c.EvaluationDue.Before(c.Start) || c.EvaluationDue.After(c.End)) {
@@ -164,6 +171,9 @@ func (r Reminders) problem() (field, msg string) {
 		if d.v > 365 {
 			return d.field, fmt.Sprintf("The %s reminder must be within a year (365 days).", d.name)
 		}
+	}
+	if len(r.EvaluationDays) > MaxEvaluationReminders {
+		return "evaluation_days", fmt.Sprintf("At most %d evaluation reminders.", MaxEvaluationReminders)
 	}
 	for _, d := range r.EvaluationDays {
 		if d < 0 {

@@ -8,22 +8,20 @@ import (
 // Error codes: the few kinds of outcome a person can act on. Everything that is not a
 // *Error is an internal failure and is shown as "something went wrong".
 const (
-	EINVALID      = "invalid"      // the input breaks a rule; Message says which
-	ENOTFOUND     = "not_found"    // the thing asked for does not exist
-	ECONFLICT     = "conflict"     // someone else changed it first, or it is in the wrong state
-	EFORBIDDEN    = "forbidden"    // this person may not do this
-	EUNAVAILABLE  = "unavailable"  // a dependency (Redis, Slack) is unreachable; try again later
-	EINTERNAL     = "internal"     // a bug or an unexpected failure
-	EUNAUTHORIZED = "unauthorized" // reserved for credential problems
+	EINVALID     = "invalid"     // the input breaks a rule; Message says which
+	ENOTFOUND    = "not_found"   // the thing asked for does not exist
+	ECONFLICT    = "conflict"    // someone else changed it first, or it is in the wrong state
+	EFORBIDDEN   = "forbidden"   // this person may not do this
+	EUNAVAILABLE = "unavailable" // a dependency (Redis, Slack) is unreachable; try again later
+	EINTERNAL    = "internal"    // a bug or an unexpected failure
 )
 
 // Error is an outcome meant for a person: Code says what kind, Message says what to do,
-// in words a participant or a committee member understands. Field, when set, names the
-// form field the message is about (modal input errors).
+// in words a participant or a committee member understands. (Problems with form
+// fields are FieldErrors instead.)
 type Error struct {
 	Code    string
 	Message string
-	Field   string
 	Err     error // the underlying cause, for logs only
 }
 

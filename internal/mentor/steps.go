@@ -46,6 +46,7 @@ const (
 	StepContactMentor StepKind = "contact_mentor" // mentee: make initial contact
 	StepEvaluate      StepKind = "evaluate"       // submit the program evaluation
 	StepRejoin        StepKind = "rejoin"         // withdrawn; may join again while the cycle is open
+	StepLeftDuo       StepKind = "left_duo"       // withdrawn from a duo; the committee follows up
 	StepNothing       StepKind = "nothing"        // the cycle is over
 )
 
@@ -65,6 +66,8 @@ func NextStep(c Cycle, p *Participant, duos []Duo, now time.Time) Step {
 		return Step{Kind: StepJoin}
 	case p == nil:
 		return Step{Kind: StepNothing}
+	case p.Status == StatusWithdrawn && len(duos) > 0 && open:
+		return Step{Kind: StepLeftDuo}
 	case p.Status == StatusWithdrawn && open:
 		return Step{Kind: StepRejoin}
 	case p.Status == StatusWithdrawn || !open:

@@ -55,6 +55,10 @@ func (s *Service) Open(ctx context.Context, c mentor.Cycle, duoID string, ws Wor
 		return mentor.Duo{}, ErrBusy
 	}
 	defer release()
+	// Finish (or fail) well before the lock expires, so no second replica can start
+	// on this duo while this one still works on it.
+	ctx, cancel := context.WithTimeout(ctx, openLockTTL-15*time.Second)
+	defer cancel()
 
 	ds, err := s.store.Duos(ctx, c.ID, []string{duoID})
 	if err != nil {
@@ -158,7 +162,8 @@ func (s *Service) record(ctx context.Context, d *mentor.Duo, change func(*mentor
 
 // Tick marks checklist item done (or not) for the duo, if userID may: the mentee's
 // items by the mentee, the mentor's by the mentor, shared ones by either. It reports
-// whether anything changed and returns the duo as it is now.
+// whether anything changed and returns the duo as stored after the tick, so two
+// people ticking at once both see both ticks.
 func (s *Service) Tick(ctx context.Context, cycleID, duoID, item, userID string, done bool) (mentor.Duo, bool, error) {
 	ds, err := s.store.Duos(ctx, cycleID, []string{duoID})
 	if err != nil {
@@ -183,9 +188,8 @@ func (s *Service) Tick(ctx context.Context, cycleID, duoID, item, userID string,
 	if err != nil {
 		return d, false, err
 	}
-	if d.Checklist == nil {
-		d.Checklist = map[string]bool{}
+	if ds, err = s.store.Duos(ctx, cycleID, []string{duoID}); err != nil || len(ds) == 0 {
+		return d, changed, err
 	}
-	d.Checklist[item] = done
-	return d, changed, nil
+	return ds[0], changed, nil
 }

@@ -265,7 +265,9 @@ func (s *Service) Approve(ctx context.Context, c mentor.Cycle, roundID string, i
 		return nil
 	})
 	if uerr != nil {
-		return Approval{}, uerr
+		// The duo stands even if the round could not record it: hand it back so
+		// the caller still opens it.
+		return Approval{Duo: d, Created: created}, uerr
 	}
 	out := Approval{Proposal: r.Proposals[i], Duo: d, Created: created}
 	if err != nil {

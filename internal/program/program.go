@@ -60,6 +60,13 @@ func (s *Service) Draft(ctx context.Context, fresh bool) (mentor.Cycle, int, err
 	}
 	c := mentor.DefaultCycle(s.clock.Now())
 	c.ID = uuid.NewString()
+	active, _, err := s.store.ActiveCycle(ctx)
+	switch {
+	case err == nil:
+		c.Previous = active.ID
+	case mentor.ErrorCode(err) != mentor.ENOTFOUND:
+		return mentor.Cycle{}, 0, err
+	}
 	return c, 0, nil
 }
 

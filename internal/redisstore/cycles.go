@@ -27,14 +27,18 @@ func (s *Store) cycleKey(cycleID string) string { return s.tag(cycleID) + ":cycl
 
 // saveCycleScript creates or updates a cycle.
 // KEYS: cycle hash, cycles zset, active key.
-// ARGV: id, json, created ms, expected rev ("" = create), activate ("1"/"0").
-// Returns the new rev, or an error reply CONFLICT / NOTFOUND.
+// ARGV: id, json, created ms, expected rev ("" = create), activate ("1"/"0"),
+// the active cycle the create replaces ("" for none).
+// Returns the new rev, or an error reply CONFLICT / NOTFOUND / REPLACED.
 var saveCycleScript = redis.NewScript(`
 local rev = redis.call('HGET', KEYS[1], 'rev')
 if ARGV[4] == '' then
   if rev then
     -- a redelivered create: the same id was created already
     return tonumber(rev)
+  end
+  if ARGV[5] == '1' and (redis.call('GET', KEYS[3]) or '') ~= ARGV[6] then
+    return redis.error_reply('REPLACED')
   end
   redis.call('HSET', KEYS[1], 'data', ARGV[2], 'rev', 1)
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
@@ -49,8 +53,9 @@ return n
 `)
 
 // CreateCycle stores a new cycle with c.ID chosen by the caller and makes it the
-// active one. Creating the same id twice (a redelivered submission) changes nothing
-// and returns the existing revision.
+// active one, if the active cycle is still c.Previous (else mentor.ECONFLICT: someone
+// opened another cycle meanwhile). Creating the same id twice (a redelivered
+// submission) changes nothing and returns the existing revision.
 func (s *Store) CreateCycle(ctx context.Context, c mentor.Cycle) (rev int, err error) {
 	return s.saveCycle(ctx, c, "", true)
 }
@@ -75,8 +80,10 @@ func (s *Store) saveCycle(ctx context.Context, c mentor.Cycle, expectRev string,
 	}
 	rev, err := saveCycleScript.Run(ctx, s.rdb,
 		[]string{s.cycleKey(c.ID), s.key("cycles"), s.key("active_cycle")},
-		c.ID, data, c.CreatedAt.UnixMilli(), expectRev, act).Int()
+		c.ID, data, c.CreatedAt.UnixMilli(), expectRev, act, c.Previous).Int()
 	switch {
+	case isReply(err, "REPLACED"):
+		return 0, mentor.Errorf(mentor.ECONFLICT, "Someone else opened a new cycle while you were filling in this form. Close it and run `/mentorship program` to see theirs.")
 	case isReply(err, "CONFLICT"):
 		return 0, mentor.Errorf(mentor.ECONFLICT, "Someone else changed this cycle while you were editing it. Close the form and run the command again to see their changes.")
 	case isReply(err, "NOTFOUND"):

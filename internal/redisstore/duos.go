@@ -131,8 +131,11 @@ func (s *Store) CreateDuo(ctx context.Context, d mentor.Duo) (duo mentor.Duo, cr
 	}
 	if res[1] == "existing" {
 		ds, err := s.Duos(ctx, d.CycleID, []string{res[0]})
-		if err != nil || len(ds) == 0 {
+		if err != nil {
 			return d, false, wrap(err, "read existing duo %s", res[0])
+		}
+		if len(ds) == 0 {
+			return d, false, fmt.Errorf("duo %s is linked to mentee %s but not stored", res[0], d.MenteeID)
 		}
 		return ds[0], false, nil
 	}

@@ -45,15 +45,20 @@ end
 
 // joinScript creates or edits a sign-up.
 // ARGV: base, uid, data, role, capacity, now ms.
-// A matched person cannot edit (error MATCHED); a withdrawn one joins again as pending.
-// Returns the new rev.
+// A matched person cannot edit (error MATCHED), nor can someone who left while in a
+// duo (IN_DUO: the committee decides about the duo); anyone else who left joins
+// again as pending. Returns the new rev.
 var joinScript = redis.NewScript(luaHelpers + `
 local uid = ARGV[2]
 local key = pkey(uid)
 local old = redis.call('HMGET', key, 'role', 'status', 'created', 'rev')
 if old[2] == 'matched' then return redis.error_reply('MATCHED') end
+if redis.call('SCARD', dkey(uid)) > 0 then return redis.error_reply('IN_DUO') end
 local created = old[3] or ARGV[6]
-if old[2] == 'withdrawn' then created = ARGV[6] end
+if old[2] == 'withdrawn' then
+  created = ARGV[6]
+  redis.call('HDEL', key, 'withdrawn_at')
+end
 local before = free(uid)
 redis.call('HSET', key, 'data', ARGV[3], 'role', ARGV[4], 'status', 'pending', 'capacity', ARGV[5], 'created', created)
 local rev = redis.call('HINCRBY', key, 'rev', 1)
@@ -114,8 +119,8 @@ func (s *Store) SaveSignup(ctx context.Context, p mentor.Participant, now time.T
 	}
 	err = joinScript.Run(ctx, s.rdb, []string{s.participantKey(p.CycleID, p.UserID)},
 		s.tag(p.CycleID), p.UserID, data, string(p.Role), capacity, now.UnixMilli()).Err()
-	if isReply(err, "MATCHED") {
-		return mentor.Errorf(mentor.ECONFLICT, "You're already in a duo this cycle, so your sign-up can't be changed here. Please contact the mentorship committee.")
+	if isReply(err, "MATCHED") || isReply(err, "IN_DUO") {
+		return mentor.Errorf(mentor.ECONFLICT, "You're in a duo this cycle, so your sign-up can't be changed here. Please contact the mentorship committee.")
 	}
 	return wrap(err, "save sign-up of %s", p.UserID)
 }

@@ -55,6 +55,11 @@ func TestCycleCreateIsIdempotentAndEditChecksRevision(t *testing.T) {
 
 	c2 := mentor.DefaultCycle(t0.AddDate(1, 0, 0))
 	c2.ID, c2.CreatedAt = "cyc2", t0.AddDate(1, 0, 0)
+	// A new cycle replaces only the cycle that was active when it was drafted.
+	if _, err := s.CreateCycle(ctx, c2); mentor.ErrorCode(err) != mentor.ECONFLICT {
+		t.Fatalf("create replacing a cycle it did not know: %v, want conflict", err)
+	}
+	c2.Previous = "cyc1"
 	if _, err := s.CreateCycle(ctx, c2); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 // Package redisstore keeps mentorbot's state in Redis. It is the only package that
 // imports go-redis. Every key starts with the configured prefix; keys of one program
-// cycle share a {hash tag} so multi-key scripts stay on one Redis Cluster slot.
+// cycle share a {hash tag}. The scripts build some of their keys from that tag
+// instead of declaring them all, and the cycle index lives outside it, so today the
+// store needs a single Redis (standalone or Sentinel), not Redis Cluster.
 //
 // Every state change is one atomic step (a Lua script or WATCH/MULTI), and failures to
 // reach Redis come back as mentor.EUNAVAILABLE errors with a message a person can act
@@ -68,9 +70,6 @@ func (s *Store) Ping(ctx context.Context) error {
 	return wrap(s.rdb.Ping(ctx).Err(), "ping redis")
 }
 
-// Prefix returns the key prefix of this store.
-func (s *Store) Prefix() string { return s.prefix }
-
 // key joins the prefix and the parts with ':'.
 func (s *Store) key(parts ...string) string {
 	k := s.prefix
@@ -94,6 +93,9 @@ func (s *Store) MarkEventSeen(ctx context.Context, eventID string) (first bool, 
 	return ok, nil
 }
 
+// tooSlowMessage is what a person reads when their request ran out of time.
+const tooSlowMessage = "mentorbot took too long to answer this time. Please check your status and try again."
+
 // unavailableMessage is what a person reads when Redis cannot be reached.
 const unavailableMessage = "mentorbot can't reach its database right now, so nothing was changed. Please try again in a minute."
 
@@ -109,6 +111,11 @@ func wrap(err error, format string, args ...any) error {
 		return err
 	}
 	ctxt := fmt.Sprintf(format, args...)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		// The request ran out of time (a slow Slack call before it, a shutdown):
+		// not Redis's fault, and what was done before may stand.
+		return &mentor.Error{Code: mentor.EUNAVAILABLE, Message: tooSlowMessage, Err: fmt.Errorf("%s: %w", ctxt, err)}
+	}
 	if isUnavailable(err) {
 		return &mentor.Error{Code: mentor.EUNAVAILABLE, Message: unavailableMessage, Err: fmt.Errorf("%s: %w", ctxt, err)}
 	}
@@ -125,8 +132,7 @@ func isUnavailable(err error) bool {
 		errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.EPIPE),
 		errors.Is(err, redis.ErrClosed),
-		errors.Is(err, redis.ErrPoolTimeout),
-		errors.Is(err, context.DeadlineExceeded):
+		errors.Is(err, redis.ErrPoolTimeout):
 		return true
 	}
 	// Redis answers these while it is starting up or failing over.

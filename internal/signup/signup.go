@@ -37,7 +37,7 @@ func New(store Store, c clock.Clock) *Service { return &Service{store: store, cl
 func (s *Service) Join(ctx context.Context, c mentor.Cycle, p mentor.Participant) (mentor.Participant, error) {
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
 	if !c.Open(now) {
-		return p, mentor.Errorf(mentor.EINVALID, "The %s cycle has ended, so it no longer takes sign-ups.", c.Name)
+		return p, mentor.Errorf(mentor.EINVALID, "This program cycle has ended, so it no longer takes sign-ups.")
 	}
 	p.CycleID = c.ID
 	normalize(&p)
@@ -115,6 +115,9 @@ func (s *Service) All(ctx context.Context, cycleID string) ([]mentor.Participant
 // Pending returns the people waiting for a match, mentees first, then mentors
 // without a mentee, each by sign-up time: limit of them from offset on.
 func (s *Service) Pending(ctx context.Context, cycleID string, offset, limit int) ([]mentor.Participant, error) {
+	if limit <= 0 {
+		return nil, nil // a Redis range 0..-1 would mean "everything"
+	}
 	counts, err := s.store.Counts(ctx, cycleID)
 	if err != nil {
 		return nil, err
