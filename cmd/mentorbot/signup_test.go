@@ -15,12 +15,7 @@ import (
 // store opens the bot's Redis for assertions and seeding.
 func (h *harness) store() *redisstore.Store {
 	h.t.Helper()
-	s, err := redisstore.Open(h.redis.URL, h.redis.Prefix, redisstore.Options{})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.t.Cleanup(func() { s.Close() })
-	return s
+	return h.redis.Store()
 }
 
 // menteeForm and mentorForm are complete sign-ups, as typed into the modal.

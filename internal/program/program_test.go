@@ -9,7 +9,6 @@ import (
 	"github.com/mentorbot/mentorbot/internal/clock"
 	"github.com/mentorbot/mentorbot/internal/mentor"
 	"github.com/mentorbot/mentorbot/internal/program"
-	"github.com/mentorbot/mentorbot/internal/redisstore"
 	"github.com/mentorbot/mentorbot/internal/redistest"
 )
 
@@ -25,12 +24,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	r := redistest.New(t)
-	s, err := redisstore.Open(r.URL, r.Prefix, redisstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := redistest.New(t).Store()
 	clk := clock.NewSettable(t0)
 	return &env{t: t, ctx: context.Background(), clock: clk, svc: program.New(s, clk)}
 }

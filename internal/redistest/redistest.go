@@ -22,6 +22,8 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/mentorbot/mentorbot/internal/redisstore"
 )
 
 // RequireEnv names the variable that forbids the miniredis fallback.
@@ -255,4 +257,16 @@ func ping(port int) error {
 		return fmt.Errorf("unexpected answer %q", buf[:n])
 	}
 	return nil
+}
+
+// Store opens mentorbot's store on this Redis under the test's prefix, closed at
+// cleanup.
+func (r *Redis) Store() *redisstore.Store {
+	r.t.Helper()
+	s, err := redisstore.Open(r.URL, r.Prefix, redisstore.Options{})
+	if err != nil {
+		r.t.Fatalf("redistest: open store: %v", err)
+	}
+	r.t.Cleanup(func() { s.Close() })
+	return s
 }

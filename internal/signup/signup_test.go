@@ -27,12 +27,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	r := redistest.New(t)
-	s, err := redisstore.Open(r.URL, r.Prefix, redisstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := redistest.New(t).Store()
 	c := mentor.DefaultCycle(t0)
 	c.ID = "c2026"
 	clk := clock.NewSettable(t0)
