@@ -255,7 +255,9 @@ func (r *Router) ack(ctx context.Context, a Acker, req socketmode.Request, recei
 		body = payload[0]
 	}
 	err := a.AckCtx(ctx, req.EnvelopeID, body)
-	r.metrics.AckLatency.Observe(time.Since(received).Seconds())
+	took := time.Since(received)
+	r.metrics.AckLatency.Observe(took.Seconds())
+	r.log.Debug("envelope acked", "envelope_id", req.EnvelopeID, "type", req.Type, "retry_attempt", req.RetryAttempt, "ack_us", took.Microseconds())
 	if err != nil {
 		r.log.Error("ack failed", "envelope_id", req.EnvelopeID, "type", req.Type, "err", err)
 	}
