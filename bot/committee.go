@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/mentorbot/mentorbot/bot/views"
 	"github.com/mentorbot/mentorbot/internal/clock"
 	"github.com/mentorbot/mentorbot/internal/mentor"
 )
@@ -99,6 +100,12 @@ func (c *Committee) Members(ctx context.Context) (map[string]bool, error) {
 				Message: "mentorbot couldn't check the committee's membership with Slack. Please try again in a minute.", Err: err}
 		}
 	}
+}
+
+// tellCommittee posts msg in the committee channel.
+func (b *Bot) tellCommittee(ctx context.Context, msg views.Message) error {
+	_, err := b.reply.Post(ctx, b.committee.Channel(), msg)
+	return err
 }
 
 // Forget drops the cached list, so the next check asks Slack.

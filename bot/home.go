@@ -52,23 +52,11 @@ func (b *Bot) publishHome(ctx context.Context, userID string, page int) error {
 }
 
 func (b *Bot) committeeHome(ctx context.Context, c mentor.Cycle, page int) (*views.CommitteeHome, error) {
-	counts, err := b.signup.Counts(ctx, c.ID)
+	o, err := b.signup.Overview(ctx, c.ID, page, views.HomePageSize)
 	if err != nil {
 		return nil, err
 	}
-	total := counts.PendingMentees + counts.PendingMentors
-	pages := (total + views.HomePageSize - 1) / views.HomePageSize
-	if page >= pages {
-		page = pages - 1
-	}
-	if page < 0 {
-		page = 0
-	}
-	pending, err := b.signup.Pending(ctx, c.ID, page*views.HomePageSize, views.HomePageSize)
-	if err != nil {
-		return nil, err
-	}
-	return &views.CommitteeHome{Counts: counts, Pending: pending, Page: page, Total: total}, nil
+	return &views.CommitteeHome{Counts: o.Counts, Pending: o.Pending, Page: o.Page, Total: o.Total}, nil
 }
 
 // handleHomeJoin opens the sign-up modal from App Home.

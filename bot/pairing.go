@@ -193,7 +193,7 @@ func (b *Bot) openDuo(ctx context.Context, c mentor.Cycle, duoID string) error {
 	}
 	if d.ID != "" && d.Setup.LastError != "" {
 		msg := views.DuoSetupFailed(c, d)
-		if _, _, perr := b.api.PostMessageContext(ctx, b.committee.Channel(), slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)); perr != nil {
+		if perr := b.tellCommittee(ctx, msg); perr != nil {
 			b.log.Error("could not report a failed duo opening", "duo", duoID, "err", perr)
 		}
 	}
@@ -297,8 +297,7 @@ func (w *workspace) Invite(ctx context.Context, channelID string, userIDs ...str
 
 func (w *workspace) PostWelcome(ctx context.Context, c mentor.Cycle, d mentor.Duo) (string, error) {
 	msg := views.DuoWelcome(c, d)
-	_, ts, err := w.b.api.PostMessageContext(ctx, d.ChannelID, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
-	return ts, err
+	return w.b.reply.Post(ctx, d.ChannelID, msg)
 }
 
 func (w *workspace) TellMember(ctx context.Context, c mentor.Cycle, d mentor.Duo, userID string) error {
@@ -306,9 +305,7 @@ func (w *workspace) TellMember(ctx context.Context, c mentor.Cycle, d mentor.Duo
 }
 
 func (w *workspace) TellCommittee(ctx context.Context, c mentor.Cycle, d mentor.Duo) error {
-	msg := views.DuoRecord(d)
-	_, _, err := w.b.api.PostMessageContext(ctx, w.b.committee.Channel(), slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
-	return err
+	return w.b.tellCommittee(ctx, views.DuoRecord(d))
 }
 
 func (w *workspace) Name(ctx context.Context, cycleID, userID string) string {

@@ -65,8 +65,7 @@ func (b *Bot) handleProgramSubmit(ctx context.Context, cb *slack.InteractionCall
 	text := fmt.Sprintf("<@%s> %s the *%s* cycle: %s – %s, evaluations due %s.", cb.User.ID, verb, views.SafeText(saved.Name, 80),
 		mentor.FormatDate(saved.Start), mentor.FormatDate(saved.End), mentor.FormatDate(saved.EvaluationDue))
 	b.router.Go("cycle notice", func(ctx context.Context) error {
-		_, _, err := b.api.PostMessageContext(ctx, b.committee.Channel(), slack.MsgOptionText(text, false))
-		return err
+		return b.tellCommittee(ctx, views.Notice(text))
 	}, nil)
 	return slack.NewUpdateViewSubmissionResponse(views.DoneModal("Program cycle", views.Notice(fmt.Sprintf("The *%s* cycle is %s.", views.SafeText(saved.Name, 80), verb)))), nil
 }

@@ -58,14 +58,21 @@ func (r *Replier) Replace(ctx context.Context, responseURL string, msg views.Mes
 	}))
 }
 
-// ToUser sends msg to the person's DM with the bot: the way to reach someone who
-// clicked in a modal or on App Home, where there is no response_url.
-func (r *Replier) ToUser(ctx context.Context, userID string, msg views.Message) error {
+// Post posts msg in a channel (or, given a user id, in the bot's DM with that
+// person) and returns its timestamp.
+func (r *Replier) Post(ctx context.Context, channel string, msg views.Message) (ts string, err error) {
 	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false)}
 	if len(msg.Blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(msg.Blocks...))
 	}
-	_, _, err := r.api.PostMessageContext(ctx, userID, opts...)
+	_, ts, err = r.api.PostMessageContext(ctx, channel, opts...)
+	return ts, err
+}
+
+// ToUser sends msg to the person's DM with the bot: the way to reach someone who
+// clicked in a modal or on App Home, where there is no response_url.
+func (r *Replier) ToUser(ctx context.Context, userID string, msg views.Message) error {
+	_, err := r.Post(ctx, userID, msg)
 	return err
 }
 

@@ -123,7 +123,8 @@ func (r *Router) Dispatch(ack Acker, evt socketmode.Event) {
 		r.count(string(evt.Type), string(cb.Type))
 		if cb.Type == slack.InteractionTypeViewSubmission {
 			// The answer is the ack: run the handler now, on its own goroutine so the
-			// read loop goes on.
+			// read loop goes on, and outside the bounded pool: the ack cannot wait
+			// for a free slot (viewBudget bounds it instead).
 			r.wg.Add(1)
 			go func() {
 				defer r.wg.Done()
@@ -136,11 +137,11 @@ func (r *Router) Dispatch(ack Acker, evt socketmode.Event) {
 			return // view_closed, shortcuts: nothing to do
 		}
 		for _, act := range cb.ActionCallback.BlockActions {
+			h := r.routes.Actions[act.ActionID]
+			if h == nil {
+				continue // links and selects that only change local state
+			}
 			r.Go("action "+act.ActionID, func(ctx context.Context) error {
-				h := r.routes.Actions[act.ActionID]
-				if h == nil {
-					return nil // links and selects that only change local state
-				}
 				return h(ctx, &cb, act)
 			}, func(ctx context.Context, err error) { r.reply.InteractionError(ctx, &cb, err) })
 		}

@@ -220,7 +220,7 @@ func (b *Bot) leave(ctx context.Context, c mentor.Cycle, userID string) (already
 			b.log.Error("leave: could not read the affected duos", "user", userID, "err", err)
 		}
 		msg := views.CommitteeLeftNotice(out.Participant, duos)
-		if _, _, err := b.api.PostMessageContext(ctx, b.committee.Channel(), slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)); err != nil {
+		if err := b.tellCommittee(ctx, msg); err != nil {
 			return fmt.Errorf("tell the committee that %s left: %w", userID, err)
 		}
 		return b.publishHome(ctx, userID, 0)

@@ -120,3 +120,16 @@ func committeeBlocks(now time.Time, c CommitteeHome) []slack.Block {
 	}
 	return blocks
 }
+
+// ago formats how long ago t was, roughly.
+func ago(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Hour:
+		return "just now"
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+	}
+}

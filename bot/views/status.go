@@ -3,7 +3,6 @@ package views
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -207,17 +206,4 @@ func Joined(c mentor.Cycle, p mentor.Participant, edited bool) Message {
 		text = fmt.Sprintf("Your sign-up for *%s* is updated.", SafeText(c.Name, 80))
 	}
 	return Notice(text)
-}
-
-// ago formats how long ago t was, roughly.
-func ago(now, t time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < time.Hour:
-		return "just now"
-	case d < 24*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d.Hours()))
-	default:
-		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
-	}
 }

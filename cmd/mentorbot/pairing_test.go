@@ -38,6 +38,18 @@ func (h *harness) openPairing(user string) slackfake.View {
 	return h.view(user, "pairing", func(v slackfake.View) bool { return strings.Contains(viewText(v), "proposed pairs") })
 }
 
+// onProposal presses a button (approve, skip) on proposal i of user's pairing modal.
+func (h *harness) onProposal(user, viewID string, i int, action string) *slackfake.Ack {
+	h.t.Helper()
+	target := slackfake.InView(viewID)
+	target.BlockID = fmt.Sprintf("a%d", i)
+	ack, err := h.slack.ClickButton(h.ctx, user, target, action)
+	if err != nil {
+		h.t.Fatalf("%s on proposal %d: %v", action, i, err)
+	}
+	return ack
+}
+
 // duoChannels returns the private channels whose names start with "duo-".
 func (h *harness) duoChannels() []slackfake.Channel {
 	var out []slackfake.Channel
@@ -250,11 +262,7 @@ func TestConflictingApprovalIsExplained(t *testing.T) {
 		})
 	}
 	for _, mentee := range []string{bob, dave} {
-		target := slackfake.InView(v.ID)
-		target.BlockID = fmt.Sprintf("a%d", idx[mentee])
-		if _, err := h.slack.ClickButton(h.ctx, alice, target, "pair_approve"); err != nil {
-			t.Fatal(err)
-		}
+		h.onProposal(alice, v.ID, idx[mentee], "pair_approve")
 		h.view(alice, "pairing", func(v slackfake.View) bool {
 			return strings.Contains(viewText(v), "Approved by") && (mentee == bob || strings.Contains(viewText(v), "Not approved"))
 		})
@@ -273,11 +281,7 @@ func TestDuoOpeningResumesAfterSlackFailsHalfWay(t *testing.T) {
 
 	// The channel gets made, then inviting fails.
 	h.slack.FailNext("conversations.invite", "fatal_error")
-	target := slackfake.InView(v.ID)
-	target.BlockID = "a0"
-	if _, err := h.slack.ClickButton(h.ctx, alice, target, "pair_approve"); err != nil {
-		t.Fatal(err)
-	}
+	h.onProposal(alice, v.ID, 0, "pair_approve")
 	failed, err := h.slack.WaitForMessage(h.ctx, committeeChannel, func(m slackfake.Message) bool { return strings.Contains(m.Text, "stopped at") })
 	if err != nil {
 		t.Fatalf("committee not told of the failure: %s", texts(h.slack.Messages(committeeChannel)))
@@ -338,11 +342,7 @@ func TestTakenChannelNameGetsASuffix(t *testing.T) {
 	mentorName := map[string]string{carol: "carol", erin: "erin"}[first.MentorID]
 	taken := "duo-2026-2027-" + menteeName + "-" + mentorName
 	slackfaketestChannel(t, h, taken)
-	target := slackfake.InView(v.ID)
-	target.BlockID = "a0"
-	if _, err := h.slack.ClickButton(h.ctx, alice, target, "pair_approve"); err != nil {
-		t.Fatal(err)
-	}
+	h.onProposal(alice, v.ID, 0, "pair_approve")
 	if err := h.slack.Wait(h.ctx, func() bool { _, ok := h.slack.ChannelByName(taken + "-2"); return ok }); err != nil {
 		t.Fatalf("no suffixed channel; channels: %+v", h.slack.Channels())
 	}
@@ -408,11 +408,7 @@ func TestApproveAllLeavesSkippedProposalsAlone(t *testing.T) {
 	h.openCycle(alice)
 	h.signUpFive()
 	v := h.openPairing(alice)
-	target := slackfake.InView(v.ID)
-	target.BlockID = "a0"
-	if _, err := h.slack.ClickButton(h.ctx, alice, target, "pair_skip"); err != nil {
-		t.Fatal(err)
-	}
+	h.onProposal(alice, v.ID, 0, "pair_skip")
 	h.view(alice, "pairing", func(v slackfake.View) bool { return strings.Contains(viewText(v), "Skipped") })
 	if _, err := h.slack.ClickButton(h.ctx, alice, slackfake.InView(v.ID), "pair_approve_all"); err != nil {
 		t.Fatal(err)
@@ -435,12 +431,7 @@ func TestApprovingAgainFinishesADuoLeftHalfOpen(t *testing.T) {
 	// The first opening dies before anything reaches Slack (as if the replica were
 	// killed): channel creation fails and nobody presses Retry.
 	h.slack.FailNext("conversations.create", "fatal_error")
-	target := slackfake.InView(v.ID)
-	target.BlockID = "a0"
-	click, err := h.slack.ClickButton(h.ctx, alice, target, "pair_approve")
-	if err != nil {
-		t.Fatal(err)
-	}
+	click := h.onProposal(alice, v.ID, 0, "pair_approve")
 	if _, err := h.slack.WaitForMessage(h.ctx, committeeChannel, func(m slackfake.Message) bool { return strings.Contains(m.Text, "stopped at") }); err != nil {
 		t.Fatal(err)
 	}

@@ -115,12 +115,39 @@ func (s *Service) All(ctx context.Context, cycleID string) ([]mentor.Participant
 // Pending returns the people waiting for a match, mentees first, then mentors
 // without a mentee, each by sign-up time: limit of them from offset on.
 func (s *Service) Pending(ctx context.Context, cycleID string, offset, limit int) ([]mentor.Participant, error) {
-	if limit <= 0 {
-		return nil, nil // a Redis range 0..-1 would mean "everything"
-	}
 	counts, err := s.store.Counts(ctx, cycleID)
 	if err != nil {
 		return nil, err
+	}
+	return s.pending(ctx, cycleID, counts, offset, limit)
+}
+
+// Overview is what the committee sees of a cycle: its numbers and one page of the
+// pending sign-ups.
+type Overview struct {
+	Counts  mentor.Counts
+	Pending []mentor.Participant // page Page (0-based) of the pending sign-ups
+	Page    int                  // clamped to the pages there are
+	Total   int                  // all pending sign-ups
+}
+
+// Overview returns the cycle's numbers and page `page` (of `size` people) of the
+// pending sign-ups, counting once for both.
+func (s *Service) Overview(ctx context.Context, cycleID string, page, size int) (Overview, error) {
+	counts, err := s.store.Counts(ctx, cycleID)
+	if err != nil {
+		return Overview{}, err
+	}
+	total := counts.PendingMentees + counts.PendingMentors
+	pages := max((total+size-1)/size, 1)
+	page = min(max(page, 0), pages-1)
+	pending, err := s.pending(ctx, cycleID, counts, page*size, size)
+	return Overview{Counts: counts, Pending: pending, Page: page, Total: total}, err
+}
+
+func (s *Service) pending(ctx context.Context, cycleID string, counts mentor.Counts, offset, limit int) ([]mentor.Participant, error) {
+	if limit <= 0 {
+		return nil, nil // a Redis range 0..-1 would mean "everything"
 	}
 	var out []mentor.Participant
 	if offset < counts.PendingMentees {

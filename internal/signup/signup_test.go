@@ -350,3 +350,29 @@ func TestPendingWithLimitZeroIsEmpty(t *testing.T) {
 		t.Fatalf("Pending(0, 0) = %d people, %v; want none", len(ps), err)
 	}
 }
+
+func TestOverviewCountsOnceAndClampsThePage(t *testing.T) {
+	e := newEnv(t)
+	for i := range 25 {
+		e.mustJoin(mentee(fmt.Sprintf("U0E%02d", i)))
+	}
+	for i := range 3 {
+		e.mustJoin(mentorOf(fmt.Sprintf("U0R%02d", i), 2))
+	}
+	o, err := e.svc.Overview(e.ctx, e.cycle.ID, 1, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Page != 1 || o.Total != 28 || len(o.Pending) != 8 || o.Pending[0].UserID != "U0E20" || o.Pending[7].UserID != "U0R02" {
+		t.Fatalf("page 1 = page %d, total %d, %d people", o.Page, o.Total, len(o.Pending))
+	}
+	if o.Counts.PendingMentees != 25 || o.Counts.FreeMentorCapacity != 6 {
+		t.Fatalf("counts = %+v", o.Counts)
+	}
+	if o, _ := e.svc.Overview(e.ctx, e.cycle.ID, 99, 20); o.Page != 1 || len(o.Pending) != 8 {
+		t.Fatalf("page past the end = page %d with %d people, want the last page", o.Page, len(o.Pending))
+	}
+	if o, _ := e.svc.Overview(e.ctx, e.cycle.ID, -3, 20); o.Page != 0 || len(o.Pending) != 20 {
+		t.Fatalf("negative page = page %d with %d people, want the first", o.Page, len(o.Pending))
+	}
+}
