@@ -20,6 +20,107 @@ type Duo struct {
 	Setup DuoSetup
 	// Checklist holds the ticked responsibilities, by item id.
 	Checklist map[string]bool
+
+	// Activity is when each member wrote in the duo channel (from message events;
+	// the bot never stores what they wrote).
+	Activity DuoActivity
+	// Agreement summarises the duo agreement: its current version and whether both
+	// signed it.
+	Agreement AgreementStatus
+	// EndedAt is set when the committee dissolved the duo; EndedBy is who did.
+	EndedAt time.Time
+	EndedBy string
+}
+
+// DuoActivity is when each member of a duo first and last wrote in its channel.
+type DuoActivity struct {
+	MentorFirst, MentorLast time.Time
+	MenteeFirst, MenteeLast time.Time
+}
+
+// FirstContact is when either member first wrote; zero if nobody has.
+func (a DuoActivity) FirstContact() time.Time { return earliest(a.MentorFirst, a.MenteeFirst) }
+
+// Last is when either member last wrote; zero if nobody has.
+func (a DuoActivity) Last() time.Time {
+	if a.MentorLast.After(a.MenteeLast) {
+		return a.MentorLast
+	}
+	return a.MenteeLast
+}
+
+func earliest(a, b time.Time) time.Time {
+	switch {
+	case a.IsZero():
+		return b
+	case b.IsZero() || a.Before(b):
+		return a
+	}
+	return b
+}
+
+// AgreementStatus is where a duo's agreement stands.
+type AgreementStatus struct {
+	Version   int       // current version; 0: none yet
+	DraftedAt time.Time // when the first version was submitted
+	UpdatedAt time.Time // when the current version was submitted
+	SignedAt  time.Time // when both had signed the current version; zero until then
+	Frequency string    // the agreed frequency of the current version
+}
+
+// Signed reports whether both members signed the current version.
+func (s AgreementStatus) Signed() bool { return s.Version > 0 && !s.SignedAt.IsZero() }
+
+// Ended reports whether the duo was dissolved.
+func (d Duo) Ended() bool { return !d.EndedAt.IsZero() }
+
+// KeepInTouchInterval is how long the duo may stay quiet: the frequency it agreed on,
+// or the program's default (monthly) before it has an agreement.
+func (d Duo) KeepInTouchInterval() time.Duration { return FrequencyInterval(d.Agreement.Frequency) }
+
+// OpenedAt is when the duo's channel was ready (its setup finished); zero while
+// opening.
+func (d Duo) OpenedAt() time.Time {
+	if !d.Setup.Done() {
+		return time.Time{}
+	}
+	if d.Setup.CompletedAt.IsZero() {
+		return d.CreatedAt
+	}
+	return d.Setup.CompletedAt
+}
+
+// Stage is how far the duo has come. evaluated reports whether both members have
+// evaluated the program.
+func (d Duo) Stage(evaluated bool) DuoStage {
+	ms := d.Milestones(evaluated)
+	return ms[len(ms)-1].Stage
+}
+
+// Milestones lists the stages the duo reached, in order, with their dates: opening
+// (the approval), channel open, first contact, agreement drafted, agreement signed,
+// evaluated, and ended when dissolved.
+func (d Duo) Milestones(evaluated bool) []Milestone {
+	ms := []Milestone{{StageOpening, d.CreatedAt}}
+	if t := d.OpenedAt(); !t.IsZero() {
+		ms = append(ms, Milestone{StageChannelOpen, t})
+	}
+	if t := d.Activity.FirstContact(); !t.IsZero() {
+		ms = append(ms, Milestone{StageFirstContact, t})
+	}
+	if d.Agreement.Version > 0 {
+		ms = append(ms, Milestone{StageAgreementDraft, d.Agreement.DraftedAt})
+	}
+	if d.Agreement.Signed() {
+		ms = append(ms, Milestone{StageAgreementSigned, d.Agreement.SignedAt})
+	}
+	if evaluated {
+		ms = append(ms, Milestone{StageEvaluated, time.Time{}})
+	}
+	if d.Ended() {
+		ms = append(ms, Milestone{StageEnded, d.EndedAt})
+	}
+	return ms
 }
 
 // DuoSetup is the progress of opening a duo in Slack, one flag a step, in order.
