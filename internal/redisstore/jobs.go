@@ -1,0 +1,338 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/mentorbot/mentorbot/internal/mentor"
+)
+
+// Job keys, all under the hash tag {sched} so every script runs on one Cluster slot:
+//
+//	S:due            zset of job keys by due time (ms); a claimed job is pushed to
+//	                 the end of its lease, so a claim that is never finished comes due
+//	                 again by itself
+//	S:job:<key>      hash: kind, data (JSON), created, attempts, last_error,
+//	                 uncertain, token (the current claim), gen (bumped by every schedule)
+//	S:kind:<kind>    zset of job keys of one kind (for listing on the committee's Home)
+//	S:failing        zset of job keys whose last attempt failed, by first failure (ms)
+//
+// The sweep reads S:due from the oldest due time up to now with a LIMIT: its cost is
+// O(log n + due), whatever the number of jobs scheduled later.
+
+func (s *Store) schedTag() string { return s.prefix + "{sched}" }
+
+func (s *Store) jobKeys(kind string) []string {
+	t := s.schedTag()
+	return []string{t + ":due", t + ":kind:" + kind, t + ":failing"}
+}
+
+// scheduleScript stores a job. KEYS: due, kind set, job hash.
+// ARGV: key, kind, data, due ms, now ms, mode (replace|keep|earlier).
+// Returns 1 when the job was stored or moved, 0 when left as it was.
+var scheduleScript = redis.NewScript(`
+local exists = redis.call('EXISTS', KEYS[3]) == 1
+if exists then
+  if ARGV[6] == 'keep' then return 0 end
+  if ARGV[6] == 'earlier' then
+    local cur = redis.call('ZSCORE', KEYS[1], ARGV[1])
+    if cur and tonumber(cur) <= tonumber(ARGV[4]) and redis.call('HGET', KEYS[3], 'token') == false then return 0 end
+  end
+else
+  redis.call('HSET', KEYS[3], 'created', ARGV[5], 'attempts', 0)
+end
+redis.call('HSET', KEYS[3], 'kind', ARGV[2], 'data', ARGV[3])
+redis.call('HINCRBY', KEYS[3], 'gen', 1)
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+return 1
+`)
+
+// ScheduleJob stores j to be performed at j.Due. What happens when a job with the
+// same key exists depends on mode (see mentor.ScheduleMode). It reports whether the
+// job was stored or moved.
+func (s *Store) ScheduleJob(ctx context.Context, j mentor.Job, mode mentor.ScheduleMode, now time.Time) (bool, error) {
+	data, err := json.Marshal(j.Data)
+	if err != nil {
+		return false, fmt.Errorf("encode job %s: %w", j.Key, err)
+	}
+	m := map[mentor.ScheduleMode]string{mentor.ScheduleReplace: "replace", mentor.ScheduleKeep: "keep", mentor.ScheduleEarlier: "earlier"}[mode]
+	keys := s.jobKeys(j.Kind)
+	n, err := scheduleScript.Run(ctx, s.rdb, []string{keys[0], keys[1], s.schedTag() + ":job:" + j.Key},
+		j.Key, j.Kind, data, j.Due.UnixMilli(), now.UnixMilli(), m).Int()
+	if err != nil {
+		return false, wrap(err, "schedule job %s", j.Key)
+	}
+	return n == 1, nil
+}
+
+// cancelScript deletes jobs. KEYS: due, failing. ARGV: job-hash prefix, keys...
+var cancelScript = redis.NewScript(`
+local n = 0
+for i = 2, #ARGV do
+  local h = ARGV[1] .. ARGV[i]
+  local kind = redis.call('HGET', h, 'kind')
+  if kind then
+    redis.call('ZREM', string.sub(ARGV[1], 1, #ARGV[1] - 4) .. 'kind:' .. kind, ARGV[i])
+    n = n + redis.call('DEL', h)
+  end
+  redis.call('ZREM', KEYS[1], ARGV[i])
+  redis.call('ZREM', KEYS[2], ARGV[i])
+end
+return n
+`)
+
+// CancelJobs deletes the jobs with these keys (missing ones are ignored) and returns
+// how many existed. A job being performed right now still finishes its attempt.
+func (s *Store) CancelJobs(ctx context.Context, keys ...string) (int, error) {
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	t := s.schedTag()
+	args := make([]any, 0, len(keys)+1)
+	args = append(args, t+":job:")
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	n, err := cancelScript.Run(ctx, s.rdb, []string{t + ":due", t + ":failing"}, args...).Int()
+	return n, wrap(err, "cancel jobs")
+}
+
+// claimScript claims due jobs. KEYS: due.
+// ARGV: job-hash prefix, now ms, limit, lease ms, token, only key ("" for any due).
+// Returns, per job: key, kind, data, attempts, last_error, uncertain, created, gen,
+// due ms. A job whose previous claim was never finished (its holder died) comes back
+// marked uncertain.
+var claimScript = redis.NewScript(`
+local ids
+if ARGV[6] ~= '' then
+  local score = redis.call('ZSCORE', KEYS[1], ARGV[6])
+  local token = redis.call('HGET', ARGV[1] .. ARGV[6], 'token')
+  if not score or (token and tonumber(score) > tonumber(ARGV[2])) then return {} end
+  ids = {ARGV[6]}
+else
+  ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
+end
+local out = {}
+for _, id in ipairs(ids) do
+  local h = ARGV[1] .. id
+  local f = redis.call('HMGET', h, 'kind', 'data', 'last_error', 'uncertain', 'created', 'gen', 'token')
+  if not f[1] then
+    redis.call('ZREM', KEYS[1], id)
+  else
+    local due = redis.call('ZSCORE', KEYS[1], id)
+    local uncertain = f[4] or '0'
+    if f[7] then uncertain = '1' end
+    local attempts = redis.call('HINCRBY', h, 'attempts', 1)
+    redis.call('HSET', h, 'token', ARGV[5], 'uncertain', uncertain)
+    redis.call('ZADD', KEYS[1], tonumber(ARGV[2]) + tonumber(ARGV[4]), id)
+    table.insert(out, {id, f[1], f[2], attempts, f[3] or '', uncertain, f[5] or '0', f[6] or '0', due})
+  end
+end
+return out
+`)
+
+// ClaimJobs claims up to limit jobs due at now, oldest first, for lease: until the
+// lease ends nobody else can claim them. A claim that is neither completed nor
+// rescheduled within its lease (its replica died) makes the job due again.
+func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]mentor.Job, error) {
+	return s.claim(ctx, now, limit, lease, "")
+}
+
+// ClaimJob claims the job key if it exists and nobody holds it (it need not be due:
+// this is "run it now"). ok is false when it does not exist or is held.
+func (s *Store) ClaimJob(ctx context.Context, key string, now time.Time, lease time.Duration) (mentor.Job, bool, error) {
+	js, err := s.claim(ctx, now, 1, lease, key)
+	if err != nil || len(js) == 0 {
+		return mentor.Job{}, false, err
+	}
+	return js[0], true, nil
+}
+
+func (s *Store) claim(ctx context.Context, now time.Time, limit int, lease time.Duration, only string) ([]mentor.Job, error) {
+	t := s.schedTag()
+	token := uuid.NewString()
+	res, err := claimScript.Run(ctx, s.rdb, []string{t + ":due"},
+		t+":job:", now.UnixMilli(), limit, lease.Milliseconds(), token, only).Slice()
+	if err != nil {
+		return nil, wrap(err, "claim jobs")
+	}
+	out := make([]mentor.Job, 0, len(res))
+	for _, r := range res {
+		row, _ := r.([]any)
+		if len(row) < 9 {
+			continue
+		}
+		j := mentor.Job{Key: str(row[0]), Kind: str(row[1]), LastError: str(row[4]), Uncertain: str(row[5]) == "1", Token: token}
+		if err := json.Unmarshal([]byte(str(row[2])), &j.Data); err != nil {
+			return nil, fmt.Errorf("decode job %s: %w", j.Key, err)
+		}
+		j.Attempts, _ = strconv.Atoi(str(row[3]))
+		j.Gen, _ = strconv.Atoi(str(row[7]))
+		j.CreatedAt = msTime(str(row[6]))
+		j.Due = msTime(str(row[8]))
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+func msTime(s string) time.Time {
+	ms, err := strconv.ParseFloat(s, 64)
+	if err != nil || ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(ms)).UTC()
+}
+
+// finishScript ends a claim. KEYS: due, failing, job hash.
+// ARGV: key, token, gen, action (done|retry), due ms, last_error, uncertain, now ms,
+// kind-set key.
+// done: deletes the job, unless it was scheduled again while it ran (gen changed):
+// then only the claim is released. retry: moves the job to due with the error noted,
+// unless it was scheduled again meanwhile (then the newer schedule stands).
+// Returns 1, or 0 when the claim was no longer ours (the lease ran out and someone
+// else claimed it).
+var finishScript = redis.NewScript(`
+if redis.call('HGET', KEYS[3], 'token') ~= ARGV[2] then return 0 end
+local same = redis.call('HGET', KEYS[3], 'gen') == ARGV[3]
+if ARGV[4] == 'done' then
+  if same then
+    redis.call('DEL', KEYS[3])
+    redis.call('ZREM', KEYS[1], ARGV[1])
+    redis.call('ZREM', KEYS[2], ARGV[1])
+    redis.call('ZREM', ARGV[9], ARGV[1])
+  else
+    redis.call('HDEL', KEYS[3], 'token')
+    redis.call('HSET', KEYS[3], 'uncertain', '0', 'attempts', 0, 'last_error', '')
+    redis.call('ZREM', KEYS[2], ARGV[1])
+  end
+  return 1
+end
+redis.call('HDEL', KEYS[3], 'token')
+redis.call('HSET', KEYS[3], 'last_error', ARGV[6], 'uncertain', ARGV[7])
+if ARGV[6] ~= '' then
+  redis.call('ZADD', KEYS[2], 'NX', ARGV[8], ARGV[1])
+else
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('HSET', KEYS[3], 'attempts', 0)
+end
+if same then redis.call('ZADD', KEYS[1], ARGV[5], ARGV[1]) end
+return 1
+`)
+
+// CompleteJob finishes a claimed job: it is deleted, unless it was scheduled again
+// while it ran. ok is false when the claim had run out and someone else holds the job.
+func (s *Store) CompleteJob(ctx context.Context, j mentor.Job) (ok bool, err error) {
+	return s.finish(ctx, j, "done", time.Time{}, "", false, time.Time{})
+}
+
+// RescheduleJob releases a claimed job and makes it due again at due. A non-empty
+// lastErr records a failed attempt (the job shows among the failing ones until an
+// attempt succeeds); an empty one is a plain postponement and resets the attempts.
+// uncertain marks that the failed attempt may have taken effect. ok is false when the
+// claim had run out.
+func (s *Store) RescheduleJob(ctx context.Context, j mentor.Job, due time.Time, lastErr string, uncertain bool, now time.Time) (ok bool, err error) {
+	return s.finish(ctx, j, "retry", due, lastErr, uncertain, now)
+}
+
+func (s *Store) finish(ctx context.Context, j mentor.Job, action string, due time.Time, lastErr string, uncertain bool, now time.Time) (bool, error) {
+	t := s.schedTag()
+	u := "0"
+	if uncertain {
+		u = "1"
+	}
+	n, err := finishScript.Run(ctx, s.rdb, []string{t + ":due", t + ":failing", t + ":job:" + j.Key},
+		j.Key, j.Token, j.Gen, action, due.UnixMilli(), lastErr, u, now.UnixMilli(), t+":kind:"+j.Kind).Int()
+	if err != nil {
+		return false, wrap(err, "finish job %s", j.Key)
+	}
+	return n == 1, nil
+}
+
+// Job returns the stored job with this key; ok is false when there is none.
+func (s *Store) Job(ctx context.Context, key string) (mentor.Job, bool, error) {
+	js, err := s.jobsByKey(ctx, []string{key})
+	if err != nil || len(js) == 0 {
+		return mentor.Job{}, false, err
+	}
+	return js[0], true, nil
+}
+
+// JobsOfKind returns up to limit jobs of one kind, oldest first, and how many there
+// are.
+func (s *Store) JobsOfKind(ctx context.Context, kind string, limit int) ([]mentor.Job, int, error) {
+	return s.listJobs(ctx, s.schedTag()+":kind:"+kind, limit)
+}
+
+// FailingJobs returns up to limit jobs whose last attempt failed, longest failing
+// first, and how many there are.
+func (s *Store) FailingJobs(ctx context.Context, limit int) ([]mentor.Job, int, error) {
+	return s.listJobs(ctx, s.schedTag()+":failing", limit)
+}
+
+// DueJobCount returns how many jobs are due at now (claimed ones included until their
+// lease ends) and how many are scheduled in all.
+func (s *Store) DueJobCount(ctx context.Context, now time.Time) (due, total int64, err error) {
+	pipe := s.rdb.Pipeline()
+	d := pipe.ZCount(ctx, s.schedTag()+":due", "-inf", strconv.FormatInt(now.UnixMilli(), 10))
+	n := pipe.ZCard(ctx, s.schedTag()+":due")
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, 0, wrap(err, "count jobs")
+	}
+	return d.Val(), n.Val(), nil
+}
+
+func (s *Store) listJobs(ctx context.Context, set string, limit int) ([]mentor.Job, int, error) {
+	if limit <= 0 {
+		n, err := s.rdb.ZCard(ctx, set).Result()
+		return nil, int(n), wrap(err, "count jobs")
+	}
+	pipe := s.rdb.Pipeline()
+	keys := pipe.ZRange(ctx, set, 0, int64(limit-1))
+	n := pipe.ZCard(ctx, set)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, 0, wrap(err, "list jobs")
+	}
+	js, err := s.jobsByKey(ctx, keys.Val())
+	return js, int(n.Val()), err
+}
+
+func (s *Store) jobsByKey(ctx context.Context, keys []string) ([]mentor.Job, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	t := s.schedTag()
+	pipe := s.rdb.Pipeline()
+	hs := make([]*redis.SliceCmd, len(keys))
+	dues := make([]*redis.FloatCmd, len(keys))
+	for i, k := range keys {
+		hs[i] = pipe.HMGet(ctx, t+":job:"+k, "kind", "data", "attempts", "last_error", "uncertain", "created", "gen", "token")
+		dues[i] = pipe.ZScore(ctx, t+":due", k)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !isNil(err) {
+		return nil, wrap(err, "read jobs")
+	}
+	out := make([]mentor.Job, 0, len(keys))
+	for i, k := range keys {
+		v := hs[i].Val()
+		if len(v) < 8 || v[0] == nil {
+			continue
+		}
+		j := mentor.Job{Key: k, Kind: str(v[0]), LastError: str(v[3]), Uncertain: str(v[4]) == "1", Token: str(v[7])}
+		_ = json.Unmarshal([]byte(str(v[1])), &j.Data)
+		j.Attempts, _ = strconv.Atoi(str(v[2]))
+		j.Gen, _ = strconv.Atoi(str(v[6]))
+		j.CreatedAt = msTime(str(v[5]))
+		if d, err := dues[i].Result(); err == nil {
+			j.Due = time.UnixMilli(int64(d)).UTC()
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}

@@ -1,0 +1,353 @@
+// Package scheduler performs durable work exactly once: nudges that fall due and the
+// Slack side effects that must happen (open a duo, post a notice). Each piece of work
+// is a mentor.Job with a unique key and a due time, stored before anything is done.
+// A sweep claims what is due with a lease, hands each job to the performer of its
+// kind, and records the outcome: done, postponed, or failed and retried later with
+// backoff. A replica that dies mid-job leaves its claim to run out; the job then comes
+// due again, marked uncertain so its performer looks before repeating a side effect.
+//
+// The clock decides what is due; cron only triggers sweeps.
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/mentorbot/mentorbot/internal/clock"
+	"github.com/mentorbot/mentorbot/internal/mentor"
+)
+
+// Store is what the scheduler needs from storage.
+type Store interface {
+	ScheduleJob(ctx context.Context, j mentor.Job, mode mentor.ScheduleMode, now time.Time) (bool, error)
+	CancelJobs(ctx context.Context, keys ...string) (int, error)
+	ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]mentor.Job, error)
+	ClaimJob(ctx context.Context, key string, now time.Time, lease time.Duration) (mentor.Job, bool, error)
+	CompleteJob(ctx context.Context, j mentor.Job) (bool, error)
+	RescheduleJob(ctx context.Context, j mentor.Job, due time.Time, lastErr string, uncertain bool, now time.Time) (bool, error)
+	Lock(ctx context.Context, name string, ttl time.Duration) (release func(), ok bool, err error)
+}
+
+// Performer does one job. It returns nil when the work is done (or no longer
+// needed), Later to postpone it without counting a failure, or any other error to
+// have it retried with backoff; wrap that error with Uncertain when the failed
+// attempt may have taken effect. The context ends before the job's lease does.
+type Performer func(ctx context.Context, j mentor.Job) error
+
+// Options tune a Scheduler; zero values take the defaults.
+type Options struct {
+	Lease   time.Duration // how long a claim lasts; default 2 minutes
+	Batch   int           // jobs claimed per round of a sweep; default 100
+	Workers int           // jobs performed at once; default 4
+	Queue   int           // jobs waiting for a worker (Kick); default 256
+	// Rounds bounds the rounds of one sweep, so one sweep cannot run forever while
+	// jobs keep falling due; default 50.
+	Rounds int
+}
+
+// Scheduler runs jobs. Create it with New, register performers with Handle, then
+// Start it. It keeps nothing between sweeps that another replica needs.
+type Scheduler struct {
+	store      Store
+	clock      clock.Clock
+	log        *slog.Logger
+	opts       Options
+	performers map[string]Performer
+	observe    func(kind, outcome string)
+
+	queue chan string // keys kicked to run now
+	sem   chan struct{}
+	wg    sync.WaitGroup
+	work  context.Context
+}
+
+// New returns a scheduler over store. It does nothing until Start.
+func New(store Store, clk clock.Clock, log *slog.Logger, opts Options) *Scheduler {
+	if opts.Lease <= 0 {
+		opts.Lease = 2 * time.Minute
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 100
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 4
+	}
+	if opts.Queue <= 0 {
+		opts.Queue = 256
+	}
+	if opts.Rounds <= 0 {
+		opts.Rounds = 50
+	}
+	return &Scheduler{store: store, clock: clk, log: log, opts: opts, performers: map[string]Performer{},
+		queue: make(chan string, opts.Queue), sem: make(chan struct{}, opts.Workers), work: context.Background(),
+		observe: func(string, string) {}}
+}
+
+// Handle registers the performer of a kind of job. Call it before Start.
+func (s *Scheduler) Handle(kind string, p Performer) { s.performers[kind] = p }
+
+// Observe sets a function told of every attempt's outcome ("done", "later",
+// "retry", "lost"), for metrics. Call it before Start.
+func (s *Scheduler) Observe(fn func(kind, outcome string)) { s.observe = fn }
+
+// Schedule stores j (due at j.Due) according to mode. It reports whether the job was
+// stored or moved.
+func (s *Scheduler) Schedule(ctx context.Context, j mentor.Job, mode mentor.ScheduleMode) (bool, error) {
+	if j.Key == "" || j.Kind == "" {
+		return false, fmt.Errorf("schedule: a job needs a key and a kind")
+	}
+	return s.store.ScheduleJob(ctx, j, mode, s.clock.Now())
+}
+
+// Cancel deletes the jobs with these keys, if any.
+func (s *Scheduler) Cancel(ctx context.Context, keys ...string) error {
+	_, err := s.store.CancelJobs(ctx, keys...)
+	return err
+}
+
+// Start runs the workers that perform kicked jobs, under work: when work ends, jobs
+// still waiting in the queue are dropped (and logged): they stay stored, and a later
+// sweep performs them.
+func (s *Scheduler) Start(work context.Context) {
+	s.work = work
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for {
+			select {
+			case key := <-s.queue:
+				select {
+				case s.sem <- struct{}{}:
+				case <-work.Done():
+					s.log.Info("job left for the sweep at shutdown", "job", key)
+					s.drain()
+					return
+				}
+				s.wg.Add(1)
+				go func() {
+					defer s.wg.Done()
+					defer func() { <-s.sem }()
+					s.runKey(work, key)
+				}()
+			case <-work.Done():
+				s.drain()
+				return
+			}
+		}
+	}()
+}
+
+// drain logs the keys left in the queue at shutdown.
+func (s *Scheduler) drain() {
+	for {
+		select {
+		case key := <-s.queue:
+			s.log.Info("job left for the sweep at shutdown", "job", key)
+		default:
+			return
+		}
+	}
+}
+
+// Wait blocks until the workers and any sweep in progress have returned.
+func (s *Scheduler) Wait() { s.wg.Wait() }
+
+// Kick asks for the job key to be performed now, in the background, without waiting
+// for the next sweep. It never blocks: when the queue is full the job simply waits
+// for the sweep.
+func (s *Scheduler) Kick(key string) {
+	select {
+	case s.queue <- key:
+	default:
+		s.log.Warn("background queue full; job left for the sweep", "job", key)
+	}
+}
+
+// runKey claims one job and performs it (the caller holds a worker slot).
+func (s *Scheduler) runKey(ctx context.Context, key string) {
+	j, ok, err := s.store.ClaimJob(ctx, key, s.clock.Now(), s.opts.Lease)
+	if err != nil {
+		s.log.Warn("could not claim job; left for the sweep", "job", key, "err", err)
+		return
+	}
+	if !ok {
+		return // done already, or someone else holds it
+	}
+	s.run(ctx, j)
+}
+
+// SweepStats says what one sweep did.
+type SweepStats struct {
+	Claimed int
+	Skipped bool // another replica was sweeping
+}
+
+// Sweep performs every job due now: claims them in batches, performs them on the
+// workers and records each outcome. Only one replica sweeps at a time; a sweep that
+// finds another running returns at once with Skipped.
+func (s *Scheduler) Sweep(ctx context.Context) (SweepStats, error) {
+	var st SweepStats
+	s.wg.Add(1)
+	defer s.wg.Done()
+	release, ok, err := s.store.Lock(ctx, "sweep", s.opts.Lease)
+	if err != nil {
+		return st, err
+	}
+	if !ok {
+		st.Skipped = true
+		return st, nil
+	}
+	defer release()
+	for round := 0; round < s.opts.Rounds && ctx.Err() == nil; round++ {
+		jobs, err := s.store.ClaimJobs(ctx, s.clock.Now(), s.opts.Batch, s.opts.Lease)
+		if err != nil {
+			return st, err
+		}
+		st.Claimed += len(jobs)
+		s.perform(ctx, jobs)
+		if len(jobs) < s.opts.Batch {
+			break
+		}
+	}
+	return st, nil
+}
+
+// perform runs claimed jobs on the workers and waits for them.
+func (s *Scheduler) perform(ctx context.Context, jobs []mentor.Job) {
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		select {
+		case s.sem <- struct{}{}:
+		case <-ctx.Done():
+			return // unperformed claims run out and come due again
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-s.sem }()
+			s.run(ctx, j)
+		}()
+	}
+	wg.Wait()
+}
+
+// run performs one claimed job and records what happened.
+func (s *Scheduler) run(ctx context.Context, j mentor.Job) {
+	log := s.log.With("job", j.Key, "kind", j.Kind, "attempt", j.Attempts)
+	p := s.performers[j.Kind]
+	var err error
+	if p == nil {
+		err = fmt.Errorf("no performer for jobs of kind %q", j.Kind)
+	} else {
+		err = s.protect(ctx, p, j)
+	}
+	// The outcome must be recorded even when the work context ended meanwhile.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	now := s.clock.Now()
+	var later *laterError
+	var ok bool
+	var rerr error
+	outcome := ""
+	switch {
+	case err == nil:
+		outcome = "done"
+		ok, rerr = s.store.CompleteJob(rctx, j)
+	case errors.As(err, &later):
+		outcome = "later"
+		ok, rerr = s.store.RescheduleJob(rctx, j, later.at, "", false, now)
+	default:
+		outcome = "retry"
+		due := now.Add(Backoff(j.Attempts))
+		uncertain := IsUncertain(err)
+		log.Warn("job failed; will retry", "err", err, "retry_at", due, "uncertain", uncertain)
+		ok, rerr = s.store.RescheduleJob(rctx, j, due, errorLine(err), uncertain, now)
+	}
+	switch {
+	case rerr != nil:
+		// The claim runs out and the job comes due again, marked uncertain.
+		log.Error("could not record a job's outcome; it will come due again", "outcome", outcome, "err", rerr)
+		outcome = "unrecorded"
+	case !ok:
+		log.Warn("job's claim ran out before it finished; another replica holds it now", "outcome", outcome)
+		outcome = "lost"
+	default:
+		log.Debug("job performed", "outcome", outcome)
+	}
+	s.observe(j.Kind, outcome)
+}
+
+// protect runs p, turning a panic into an error, and bounds it by the lease.
+func (s *Scheduler) protect(ctx context.Context, p Performer, j mentor.Job) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.Lease-s.opts.Lease/8)
+	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return p(ctx, j)
+}
+
+// errorLine is what a failure shows on the committee's Home: the error's first
+// person-facing message if it has one, else its text, kept short.
+func errorLine(err error) string {
+	msg := err.Error()
+	var me *mentor.Error
+	if errors.As(err, &me) && me.Message != "" && me.Code != mentor.EINTERNAL {
+		msg = me.Message
+	}
+	if len(msg) > 300 {
+		msg = msg[:300] + "…"
+	}
+	return msg
+}
+
+// Backoff is how long to wait before attempt n+1 after n failed: 30 s, 1, 2, 5, 10
+// and 30 minutes, then hourly. Jobs are never given up: they show on the committee's
+// Home until they succeed.
+func Backoff(attempts int) time.Duration {
+	steps := []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 30 * time.Minute}
+	if attempts <= 0 {
+		return steps[0]
+	}
+	if attempts > len(steps) {
+		return time.Hour
+	}
+	return steps[attempts-1]
+}
+
+// laterError postpones a job without counting a failure.
+type laterError struct{ at time.Time }
+
+func (e *laterError) Error() string { return "later: " + e.at.Format(time.RFC3339) }
+
+// Later returns the error a performer gives to postpone its job to at: not due yet
+// after all, outside the recipient's working hours, or paced by Slack's limits.
+func Later(at time.Time) error { return &laterError{at: at} }
+
+// uncertainError marks a failure that may have taken effect.
+type uncertainError struct{ err error }
+
+func (e *uncertainError) Error() string { return e.err.Error() }
+func (e *uncertainError) Unwrap() error { return e.err }
+
+// Uncertain wraps err to say the failed attempt may still have taken effect (Slack
+// answered 500 or timed out after the request was sent): the next attempt must look
+// before repeating it. Uncertain(nil) is nil.
+func Uncertain(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &uncertainError{err: err}
+}
+
+// IsUncertain reports whether err was marked with Uncertain.
+func IsUncertain(err error) bool {
+	var u *uncertainError
+	return errors.As(err, &u)
+}
