@@ -65,6 +65,9 @@ func (r *Replier) Post(ctx context.Context, channel string, msg views.Message) (
 	if len(msg.Blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(msg.Blocks...))
 	}
+	if msg.Metadata != nil {
+		opts = append(opts, slack.MsgOptionMetadata(*msg.Metadata))
+	}
 	_, ts, err = r.api.PostMessageContext(ctx, channel, opts...)
 	return ts, err
 }

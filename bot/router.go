@@ -31,6 +31,9 @@ type (
 	ActionHandler func(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction) error
 	// EventHandler answers one Events API event, after de-duplication on event_id.
 	EventHandler func(ctx context.Context, ev *slackevents.EventsAPIEvent) error
+	// MessageHandler answers a message event. It de-duplicates on eventID itself,
+	// so a message in a channel the bot does not care about costs no Redis write.
+	MessageHandler func(ctx context.Context, eventID string, ev *slackevents.MessageEvent) error
 )
 
 // Routes maps what Slack sends to handlers: slash commands by command name, views by
@@ -40,6 +43,7 @@ type Routes struct {
 	Views    map[string]ViewHandler
 	Actions  map[string]ActionHandler
 	Events   map[string]EventHandler
+	Message  MessageHandler
 }
 
 // Acker is the part of socketmode.Client the router needs. AckCtx only queues the
@@ -57,9 +61,10 @@ type EventDeduper interface {
 // ack, and Slack gives up on the ack after 3 s.
 const viewBudget = 2500 * time.Millisecond
 
-// Router acks every envelope at once, then runs its handler on a bounded pool of
-// goroutines, recovering panics. It keeps no state between envelopes: any replica can
-// take any envelope.
+// Router acks every envelope at once, then runs its handler on a fixed set of
+// workers fed by a bounded queue, recovering panics. Slow background work (opening
+// duos, nudges) runs elsewhere (the scheduler's pool), so a handler never waits
+// behind it. It keeps no state between envelopes: any replica can take any envelope.
 type Router struct {
 	routes  Routes
 	log     *slog.Logger
@@ -67,13 +72,26 @@ type Router struct {
 	reply   *Replier
 	dedupe  EventDeduper
 
-	// work is the context every handler and background job runs under: it
-	// outlives the read loop so in-flight work can finish on shutdown, and is
-	// cancelled when the shutdown grace is over.
-	work context.Context
-	sem  chan struct{}
-	wg   sync.WaitGroup
+	// work is the context every handler runs under: it outlives the read loop so
+	// in-flight work can finish on shutdown, and is cancelled when the shutdown
+	// grace is over.
+	work    context.Context
+	workers int
+	tasks   chan task
+	start   sync.Once
+	wg      sync.WaitGroup
 }
+
+// task is one handler run waiting for a worker.
+type task struct {
+	route string
+	fn    func(ctx context.Context) error
+	onErr func(ctx context.Context, err error)
+}
+
+// queuePerWorker sizes the queue: a burst of this many envelopes per worker waits
+// instead of being refused.
+const queuePerWorker = 16
 
 // NewRouter returns a router running at most maxConcurrent handlers at once.
 func NewRouter(routes Routes, reply *Replier, dedupe EventDeduper, log *slog.Logger, m *telemetry.Metrics, maxConcurrent int) *Router {
@@ -81,7 +99,7 @@ func NewRouter(routes Routes, reply *Replier, dedupe EventDeduper, log *slog.Log
 		maxConcurrent = 64
 	}
 	return &Router{routes: routes, log: log, metrics: m, reply: reply, dedupe: dedupe,
-		work: context.Background(), sem: make(chan struct{}, maxConcurrent)}
+		work: context.Background(), workers: maxConcurrent, tasks: make(chan task, maxConcurrent*queuePerWorker)}
 }
 
 // Bind sets the context handlers run under (see Router.work). Call it once, before
@@ -154,11 +172,15 @@ func (r *Router) Dispatch(ack Acker, evt socketmode.Event) {
 		}
 		r.count(string(evt.Type), kind)
 		r.ack(work, ack, req, received)
+		eventID := eventIDOf(&ev)
+		if msg, isMsg := ev.InnerEvent.Data.(*slackevents.MessageEvent); isMsg && ok && r.routes.Message != nil {
+			r.Go("event message", func(ctx context.Context) error { return r.routes.Message(ctx, eventID, msg) }, nil)
+			return
+		}
 		h := r.routes.Events[kind]
 		if !ok || h == nil {
 			return
 		}
-		eventID := eventIDOf(&ev)
 		r.Go("event "+kind, func(ctx context.Context) error {
 			if eventID != "" && r.dedupe != nil {
 				first, err := r.dedupe.MarkEventSeen(ctx, eventID)
@@ -178,26 +200,60 @@ func (r *Router) Dispatch(ack Acker, evt socketmode.Event) {
 	}
 }
 
-// Go runs fn on the bounded pool under the router's work context. A panic or an
-// error is logged and counted; onErr (if any) tells the person. Use it for slow
-// work started by a handler, too, so shutdown waits for it (and cancels it when the
-// grace is over).
+// Go queues fn for a worker, under the router's work context. A panic or an error is
+// logged and counted; onErr (if any) tells the person. When the queue is full the
+// work is refused at once (the person is told to try again) rather than piling up.
 func (r *Router) Go(route string, fn func(ctx context.Context) error, onErr func(ctx context.Context, err error)) {
-	work := r.work
+	r.start.Do(r.startWorkers)
 	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		select {
-		case r.sem <- struct{}{}:
-		case <-work.Done():
-			return
-		}
-		defer func() { <-r.sem }()
-		err := r.protect(route, func() error { return fn(work) })
-		if err != nil && onErr != nil {
-			onErr(work, err)
-		}
-	}()
+	select {
+	case r.tasks <- task{route: route, fn: fn, onErr: onErr}:
+	default:
+		r.log.Warn("handler queue full; work refused", "route", route)
+		r.metrics.HandlerErrors.WithLabelValues(route, "overload").Inc()
+		go func() {
+			defer r.wg.Done()
+			if onErr != nil {
+				onErr(r.work, mentor.Errorf(mentor.EUNAVAILABLE, "mentorbot is very busy right now, so nothing was done. Please try again in a minute."))
+			}
+		}()
+	}
+}
+
+// startWorkers starts the fixed set of workers. They stop when the work context
+// ends; whatever is still queued then is logged and dropped (the person sees no
+// answer; Slack shows them its own timeout message).
+func (r *Router) startWorkers() {
+	work := r.work
+	for range r.workers {
+		go func() {
+			for {
+				select {
+				case t := <-r.tasks:
+					if work.Err() != nil {
+						r.log.Warn("shutdown: queued work dropped", "route", t.route)
+						r.wg.Done()
+						continue
+					}
+					err := r.protect(t.route, func() error { return t.fn(work) })
+					if err != nil && t.onErr != nil {
+						t.onErr(work, err)
+					}
+					r.wg.Done()
+				case <-work.Done():
+					for {
+						select {
+						case t := <-r.tasks:
+							r.log.Warn("shutdown: queued work dropped", "route", t.route)
+							r.wg.Done()
+						default:
+							return
+						}
+					}
+				}
+			}
+		}()
+	}
 }
 
 // Wait blocks until every handler started so far has returned.

@@ -10,10 +10,13 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// Message is a message body: Text is the notification fallback, Blocks the layout.
+// Message is a message body: Text is the notification fallback, Blocks the layout,
+// and Metadata (optional) Slack message metadata by which the bot finds its own
+// posts again.
 type Message struct {
-	Text   string
-	Blocks []slack.Block
+	Text     string
+	Blocks   []slack.Block
+	Metadata *slack.SlackMetadata
 }
 
 // Escape makes s safe inside mrkdwn text: Slack's control characters &, < and > are

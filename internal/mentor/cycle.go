@@ -25,7 +25,9 @@ type Cycle struct {
 	// Previous is the cycle that was active when this one was opened ("" for the
 	// first): opening a cycle replaces exactly that one, so two committee members
 	// opening cycles at once cannot silently replace each other's.
-	Previous  string
+	Previous string
+	// TimeZone is the committee's IANA time zone, for the digest; "" is UTC.
+	TimeZone  string
 	CreatedBy string
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -43,6 +45,10 @@ type Reminders struct {
 	NudgeFromHour          int   // nudges reach people from this hour…
 	NudgeUntilHour         int   // …until this hour, their time
 	NudgeAnyTime           bool  // switch the working-hours rule off
+	// DigestDay and DigestHour are when the weekly committee digest is posted, in
+	// the cycle's TimeZone: a weekday in lower case ("" is Monday) or "off".
+	DigestDay  string
+	DigestHour int
 }
 
 // MaxEvaluationReminders bounds the evaluation reminders of a cycle.
@@ -54,6 +60,7 @@ func DefaultReminders() Reminders {
 		WelcomeDays: 3, ContactDays: 7, AgreementDays: 14, AgreementCommitteeDays: 28,
 		KeepInTouchPercent: 50, EvaluationDays: []int{14, 3, 0}, AnnualMeetingDays: 30,
 		NudgeFromHour: 9, NudgeUntilHour: 17,
+		DigestDay: "monday", DigestHour: 9,
 	}
 }
 
@@ -191,6 +198,12 @@ func (r Reminders) problem() (field, msg string) {
 	}
 	if !r.NudgeAnyTime && (r.NudgeFromHour < 0 || r.NudgeUntilHour > 24 || r.NudgeFromHour >= r.NudgeUntilHour) {
 		return "nudge_hours", "Nudge hours must be a window within the day, such as 9 to 17."
+	}
+	if _, ok := digestWeekday(r.DigestDay); !ok && r.DigestDay != "off" {
+		return "digest_day", "Choose a weekday for the digest, or off."
+	}
+	if r.DigestHour < 0 || r.DigestHour > 23 {
+		return "digest_hour", "The digest hour must be from 0 to 23."
 	}
 	return "", ""
 }

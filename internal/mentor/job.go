@@ -32,6 +32,7 @@ const (
 	ScheduleReplace ScheduleMode = iota
 	// ScheduleKeep leaves an existing job as it is: the first schedule wins.
 	ScheduleKeep
-	// ScheduleEarlier moves an existing job only if the new due time is earlier.
+	// ScheduleEarlier moves an existing job only if the new due time is earlier (and
+	// nobody is performing it), keeping its data; a missing job is stored.
 	ScheduleEarlier
 )

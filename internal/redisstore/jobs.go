@@ -34,15 +34,20 @@ func (s *Store) jobKeys(kind string) []string {
 }
 
 // scheduleScript stores a job. KEYS: due, kind set, job hash.
-// ARGV: key, kind, data, due ms, now ms, mode (replace|keep|earlier).
+// ARGV: key, kind, data, due ms, now ms, mode (replace|keep|earlier). "earlier"
+// moves an existing, unclaimed job to an earlier due time and keeps its data.
 // Returns 1 when the job was stored or moved, 0 when left as it was.
 var scheduleScript = redis.NewScript(`
 local exists = redis.call('EXISTS', KEYS[3]) == 1
 if exists then
   if ARGV[6] == 'keep' then return 0 end
   if ARGV[6] == 'earlier' then
+    -- only the due time moves: what the job carries (a nudge's last sending) stays
     local cur = redis.call('ZSCORE', KEYS[1], ARGV[1])
-    if cur and tonumber(cur) <= tonumber(ARGV[4]) and redis.call('HGET', KEYS[3], 'token') == false then return 0 end
+    if redis.call('HGET', KEYS[3], 'token') or (cur and tonumber(cur) <= tonumber(ARGV[4])) then return 0 end
+    redis.call('HINCRBY', KEYS[3], 'gen', 1)
+    redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+    return 1
   end
 else
   redis.call('HSET', KEYS[3], 'created', ARGV[5], 'attempts', 0)
