@@ -9,14 +9,17 @@ import (
 	"github.com/mentorbot/mentorbot/internal/mentor"
 )
 
-// DuoWelcome is the first message in a duo channel: who is who, and each person's
-// responsibilities from the guidelines as a checklist with buttons.
+// DuoWelcome is the first message in a duo channel: who is who, a button to write
+// the duo agreement (value cycle|duo), and each person's responsibilities from the
+// guidelines as a checklist with buttons.
 func DuoWelcome(c mentor.Cycle, d mentor.Duo) Message {
 	text := fmt.Sprintf("Welcome to your mentorship duo, <@%s> (mentee) and <@%s> (mentor)!", d.MenteeID, d.MentorID)
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain("Welcome to your duo")),
 		section("intro", fmt.Sprintf("%s This private channel is yours for the *%s* program (until %s). "+
 			"Here is what the program asks of each of you; tick items off as you go.", text, SafeText(c.Name, 80), mentor.FormatDate(c.End))),
+		slack.NewActionBlock(BlockWelcomeAgreement,
+			slack.NewButtonBlockElement(ActionAgreementOpen, pipe(c.ID, d.ID), plain("Write our agreement")).WithStyle(slack.StylePrimary)),
 	}
 	heads := map[mentor.Role]string{mentor.RoleMentee: "*Mentee* <@" + d.MenteeID + ">", mentor.RoleMentor: "*Mentor* <@" + d.MentorID + ">", "": "*Both of you*"}
 	var last mentor.Role = "x"

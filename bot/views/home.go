@@ -14,12 +14,27 @@ import (
 // HomePageSize is how many pending sign-ups one page of the committee's Home lists.
 const HomePageSize = 20
 
+// HomeDuoPageSize is how many duos one page of the committee's Home lists.
+const HomeDuoPageSize = 10
+
+// HomeOpeningMax is how many duos still being set up the committee's Home lists,
+// each with a Retry button; it says how many more there are.
+const HomeOpeningMax = 5
+
 // CommitteeHome is the committee's part of App Home.
 type CommitteeHome struct {
 	Counts  mentor.Counts
 	Pending []mentor.Participant // this page
 	Page    int                  // 0-based
 	Total   int                  // all pending sign-ups
+
+	Duos     []mentor.Duo // this page of the cycle's duos
+	DuoPage  int          // 0-based
+	DuoTotal int          // all duos of the cycle
+	// Opening are duos whose set-up has not finished, with Setup.LastError telling
+	// where it stopped ("" while in progress).
+	Opening      []mentor.Duo
+	OpenConcerns int // concerns waiting for the committee's decision
 }
 
 // HomeInfo is everything App Home shows a person.
@@ -47,7 +62,7 @@ func Home(h HomeInfo) *slack.HomeTabViewRequest {
 		blocks = append(blocks, slack.NewActionBlock("my_actions", acts...))
 	}
 	if h.Committee != nil {
-		blocks = append(blocks, committeeBlocks(h.Now, *h.Committee)...)
+		blocks = append(blocks, committeeBlocks(h.Now, h.Standing.Cycle, *h.Committee)...)
 	}
 	return homeView(blocks)
 }
@@ -74,7 +89,7 @@ func participantActions(st Standing) []slack.BlockElement {
 	return acts
 }
 
-func committeeBlocks(now time.Time, c CommitteeHome) []slack.Block {
+func committeeBlocks(now time.Time, cy mentor.Cycle, c CommitteeHome) []slack.Block {
 	n := c.Counts
 	blocks := []slack.Block{
 		slack.NewDividerBlock(),
@@ -86,12 +101,23 @@ func committeeBlocks(now time.Time, c CommitteeHome) []slack.Block {
 			mrkdwn(fmt.Sprintf("*Pending sign-ups*\n%d", n.PendingMentees+n.PendingMentors)),
 			mrkdwn(fmt.Sprintf("*Matched*\n%d mentees, %d mentors", n.MatchedMentees, n.MatchedMentors)),
 			mrkdwn(fmt.Sprintf("*Withdrawn*\n%d", n.Withdrawn)),
+			mrkdwn(fmt.Sprintf("*Duos*\n%d (%d being set up)", c.DuoTotal, len(c.Opening))),
+			mrkdwn(fmt.Sprintf("*Open concerns*\n%d", c.OpenConcerns)),
 		}, nil, slack.SectionBlockOptionBlockID("counts")),
 		slack.NewActionBlock("committee_actions",
 			slack.NewButtonBlockElement(ActionHomeMatch, "match", plain("Propose pairs")).WithStyle(slack.StylePrimary),
 			slack.NewButtonBlockElement(ActionHomeProgram, "edit", plain("Edit the cycle")),
 		),
 	}
+	if c.OpenConcerns > 0 {
+		what := "An open concern waits"
+		if c.OpenConcerns > 1 {
+			what = fmt.Sprintf("%d open concerns wait", c.OpenConcerns)
+		}
+		blocks = append(blocks, section(BlockHomeConcerns, ":speech_balloon: "+what+" for a decision in the committee channel."))
+	}
+	blocks = append(blocks, openingBlocks(now, cy, c.Opening)...)
+	blocks = append(blocks, duoListBlocks(c)...)
 	if c.Total == 0 {
 		return append(blocks, contextBlock("pending_none", "No pending sign-ups."))
 	}
@@ -132,4 +158,82 @@ func ago(now, t time.Time) string {
 	default:
 		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
 	}
+}
+
+// openingBlocks list duos still being set up, each with where it stopped and a
+// Retry button (value cycle|duo).
+func openingBlocks(now time.Time, cy mentor.Cycle, opening []mentor.Duo) []slack.Block {
+	if len(opening) == 0 {
+		return nil
+	}
+	blocks := []slack.Block{section(BlockHomeOpeningHd, fmt.Sprintf("*Duos still being set up* (%d)", len(opening)))}
+	for i, d := range opening[:min(len(opening), HomeOpeningMax)] {
+		state := "in progress"
+		if d.Setup.LastError != "" {
+			state = "stopped at: " + SafeText(d.Setup.LastError, 500)
+			if !d.Setup.LastErrorAt.IsZero() {
+				state += " (" + ago(now, d.Setup.LastErrorAt) + ")"
+			}
+		}
+		text := fmt.Sprintf("<@%s> → <@%s> · approved %s · %s", d.MenteeID, d.MentorID, ago(now, d.CreatedAt), state)
+		btn := slack.NewButtonBlockElement(ActionDuoRetry, pipe(cy.ID, d.ID), plain("Retry"))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(TruncateMrkdwn(text, 3000)), nil, slack.NewAccessory(btn),
+			slack.SectionBlockOptionBlockID(BlockHomeOpening+strconv.Itoa(i))))
+	}
+	if more := len(opening) - HomeOpeningMax; more > 0 {
+		blocks = append(blocks, contextBlock(BlockHomeOpeningMore, fmt.Sprintf("…and %d more. They are listed here as these finish.", more)))
+	}
+	return blocks
+}
+
+// duoListBlocks are one page of the cycle's duos: mentee → mentor, channel, stage and
+// the date of the last milestone, with Previous / Next buttons (value: page).
+func duoListBlocks(c CommitteeHome) []slack.Block {
+	if c.DuoTotal == 0 {
+		return []slack.Block{contextBlock(BlockHomeDuosNone, "No duos yet.")}
+	}
+	pages := (c.DuoTotal + HomeDuoPageSize - 1) / HomeDuoPageSize
+	from := c.DuoPage*HomeDuoPageSize + 1
+	to := from + len(c.Duos) - 1
+	head := fmt.Sprintf("*Duos* (%d–%d of %d)", from, to, c.DuoTotal)
+	if to < from {
+		head = fmt.Sprintf("*Duos* (%d; none on this page)", c.DuoTotal)
+	}
+	blocks := []slack.Block{section(BlockHomeDuosHead, head)}
+	for i, d := range c.Duos[:min(len(c.Duos), HomeDuoPageSize)] {
+		stage, at := lastMilestone(d)
+		line := fmt.Sprintf("<@%s> → <@%s> · %s · *%s*", d.MenteeID, d.MentorID, channelRef(&d), mentor.StageLabel(stage))
+		if !at.IsZero() {
+			line += " since " + mentor.FormatDate(at)
+		}
+		blocks = append(blocks, contextBlock(BlockHomeDuo+strconv.Itoa(i), line))
+	}
+	if pages > 1 {
+		var nav []slack.BlockElement
+		if c.DuoPage > 0 {
+			nav = append(nav, slack.NewButtonBlockElement(ActionHomeDuoPrev, strconv.Itoa(c.DuoPage-1), plain("Previous duos")))
+		}
+		if c.DuoPage < pages-1 {
+			nav = append(nav, slack.NewButtonBlockElement(ActionHomeDuoNext, strconv.Itoa(c.DuoPage+1), plain("Next duos")))
+		}
+		if len(nav) > 0 {
+			blocks = append(blocks, slack.NewActionBlock(BlockHomeDuosNav, nav...))
+		}
+		blocks = append(blocks, contextBlock(BlockHomeDuosPages, fmt.Sprintf("Duos page %d of %d", c.DuoPage+1, pages)))
+	}
+	return blocks
+}
+
+// lastMilestone is the stage d reached last and the latest date among its
+// milestones (evaluation has none).
+func lastMilestone(d mentor.Duo) (mentor.DuoStage, time.Time) {
+	ms := d.Milestones(false)
+	var at time.Time
+	for i := len(ms) - 1; i >= 0; i-- {
+		if !ms[i].At.IsZero() {
+			at = ms[i].At
+			break
+		}
+	}
+	return ms[len(ms)-1].Stage, at
 }

@@ -73,13 +73,84 @@ func standingBlocks(st Standing) []slack.Block {
 				if d.MentorID == p.UserID {
 					role = "mentee"
 				}
-				lines = append(lines, fmt.Sprintf("• Your %s: <@%s>, in %s (since %s)", role, d.Partner(p.UserID), channelRef(&d), mentor.FormatDate(d.CreatedAt)))
+				lines = append(lines, fmt.Sprintf("• Your %s: <@%s>, in %s (since %s)\n    Stage: *%s* · %s", role, d.Partner(p.UserID), channelRef(&d),
+					mentor.FormatDate(d.CreatedAt), mentor.StageLabel(d.Stage(false)), MilestoneText(d)))
 			}
-			blocks = append(blocks, section("duos", "*Your duo*\n"+strings.Join(lines, "\n")))
+			blocks = append(blocks, section(BlockStatusDuos, "*Your duo*\n"+strings.Join(lines, "\n")))
 		}
 	}
-	blocks = append(blocks, section("next", "*Next step*\n"+StepText(st.Step)))
+	blocks = append(blocks, section("next", "*Next step*\n"+nextStepText(st)))
 	return blocks
+}
+
+// MilestoneText lists a duo's milestones with their dates, in the program's order:
+// channel open · first contact · agreement drafted · agreement signed ("not yet" for
+// those to come), then ended when the committee dissolved it.
+func MilestoneText(d mentor.Duo) string {
+	reached := map[mentor.DuoStage]string{}
+	for _, m := range d.Milestones(false) {
+		reached[m.Stage] = mentor.FormatDate(m.At)
+	}
+	var parts []string
+	for _, s := range []mentor.DuoStage{mentor.StageChannelOpen, mentor.StageFirstContact, mentor.StageAgreementDraft, mentor.StageAgreementSigned} {
+		at, ok := reached[s]
+		if !ok || at == "" {
+			at = "not yet"
+		}
+		parts = append(parts, mentor.StageLabel(s)+" "+at)
+	}
+	if at, ok := reached[mentor.StageEnded]; ok {
+		parts = append(parts, mentor.StageLabel(mentor.StageEnded)+" "+at)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// nextStepText is StepText, with the duo agreement when a duo of the person has none
+// signed: first when the person's first steps are done, after them otherwise.
+func nextStepText(st Standing) string {
+	step := StepText(st.Step)
+	todo := agreementTodo(st)
+	switch {
+	case len(todo) == 0:
+		return step
+	case st.Step.Kind == mentor.StepEvaluate:
+		return strings.Join(todo, "\n") + "\n" + step
+	case st.Step.Kind == mentor.StepContactMentor || st.Step.Kind == mentor.StepWelcomeMentee:
+		return step + "\nThen: " + strings.Join(todo, "\n")
+	}
+	return step
+}
+
+// agreementTodo says, for each open duo of the person whose agreement is not signed
+// by both, what is left to do and by when (the cycle's agreement reminder after the
+// channel opened).
+func agreementTodo(st Standing) []string {
+	p := st.Participant
+	if p == nil || p.Status == mentor.StatusWithdrawn {
+		return nil
+	}
+	var out []string
+	for _, d := range st.Duos {
+		if d.Ended() || d.ChannelID == "" || d.Agreement.Signed() || !d.Has(p.UserID) {
+			continue
+		}
+		opened := d.OpenedAt()
+		if opened.IsZero() {
+			opened = d.CreatedAt
+		}
+		due := ""
+		if !opened.IsZero() {
+			due = " by *" + mentor.FormatDate(opened.AddDate(0, 0, st.Cycle.Reminders.AgreementDays)) + "*"
+		}
+		if d.Agreement.Version == 0 {
+			out = append(out, fmt.Sprintf("Write your duo agreement with <@%s> (`/mentorship agreement` in %s, or the button in its welcome message); both of you sign it%s.",
+				d.Partner(p.UserID), channelRef(&d), due))
+		} else {
+			out = append(out, fmt.Sprintf("Sign your duo agreement (version %d) with <@%s> in %s%s, if you haven't yet: it counts once both of you have signed.",
+				d.Agreement.Version, d.Partner(p.UserID), channelRef(&d), due))
+		}
+	}
+	return out
 }
 
 // signupSummary describes a sign-up; every typed value is escaped.
