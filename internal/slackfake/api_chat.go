@@ -55,14 +55,29 @@ func (s *Server) apiPostMessage(r *apiRequest) (map[string]any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	md, _, _, e := metadataParam(r)
+	if e != nil {
+		return nil, e
+	}
 	thread := r.str("thread_ts")
 	if thread != "" && findMessage(c, thread) == nil {
 		return nil, errCode("thread_not_found")
 	}
 	m := &Message{TS: s.nextTSLocked(), Channel: c.ID, User: s.opts.BotUserID, BotID: s.opts.BotID,
-		Text: text, Blocks: blocks, ThreadTS: thread, Source: "chat.postMessage"}
+		Text: text, Blocks: blocks, ThreadTS: thread, Source: "chat.postMessage", Metadata: md}
 	s.addMessageLocked(c, m)
-	return map[string]any{"channel": c.ID, "ts": m.TS, "message": s.messageJSON(m)}, nil
+	return map[string]any{"channel": c.ID, "ts": m.TS, "message": s.messageJSONWithMetadata(m)}, nil
+}
+
+// messageJSONWithMetadata is messageJSON plus the message's metadata, as
+// the poster gets it back from chat.postMessage and chat.update and as
+// conversations.history returns it with include_all_metadata.
+func (s *Server) messageJSONWithMetadata(m *Message) map[string]any {
+	out := s.messageJSON(m)
+	if m.Metadata != nil {
+		out["metadata"] = m.Metadata.json()
+	}
+	return out
 }
 
 // addMessageLocked stores a message and, for the bot's own messages with
@@ -134,8 +149,10 @@ func (s *Server) apiPostEphemeral(r *apiRequest) (map[string]any, *apiError) {
 	return map[string]any{"message_ts": m.TS}, nil
 }
 
-// apiChatUpdate replaces the text and/or blocks of one of the bot's
-// messages.
+// apiChatUpdate replaces the text, blocks and/or metadata of one of the
+// bot's messages. Without "metadata" the message keeps its metadata; "{}"
+// removes it. With EchoBotMessages the edit is echoed as a message_changed
+// event, as in Slack.
 func (s *Server) apiChatUpdate(r *apiRequest) (map[string]any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -154,15 +171,48 @@ func (s *Server) apiChatUpdate(r *apiRequest) (map[string]any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	md, hasMD, clearMD, e := metadataParam(r)
+	if e != nil {
+		return nil, e
+	}
+	prev := s.messageJSON(m)
 	if r.has("text") {
 		m.Text = text
 	}
 	if r.has("blocks") {
 		m.Blocks = blocks
 	}
-	m.Edited = true
+	if hasMD {
+		m.Metadata = md
+		if clearMD {
+			m.Metadata = nil
+		}
+	}
+	s.markEditedLocked(m, s.opts.BotUserID)
+	if s.opts.EchoBotMessages {
+		s.sendMessageChangedLocked(c, m, prev)
+	}
 	s.notifyLocked()
-	return map[string]any{"channel": c.ID, "ts": m.TS, "text": m.Text, "message": s.messageJSON(m)}, nil
+	return map[string]any{"channel": c.ID, "ts": m.TS, "text": m.Text, "message": s.messageJSONWithMetadata(m)}, nil
+}
+
+// sendMessageChangedLocked sends the message event of subtype
+// message_changed Slack sends for an edit of m (prev is the message as it
+// was), if the app subscribes to messages of c's kind, and returns its
+// envelope (nil if not sent).
+func (s *Server) sendMessageChangedLocked(c *channelState, m *Message, prev map[string]any) *envelope {
+	if !s.subscribed(messageSubscription(c)) {
+		return nil
+	}
+	cur := s.messageJSON(m)
+	delete(cur, "app_id")
+	delete(prev, "app_id")
+	return s.newEventLocked(map[string]any{
+		"type": "message", "subtype": "message_changed", "channel": c.ID,
+		"channel_type": channelTypeForMessage(c), "hidden": true,
+		"message": cur, "previous_message": prev,
+		"event_ts": m.editedTS, "ts": m.editedTS,
+	})
 }
 
 // apiChatDelete deletes one of the bot's messages.

@@ -1,8 +1,12 @@
 package slackfake
 
 import (
+	"cmp"
+	"encoding/base64"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -275,4 +279,202 @@ func (s *Server) apiUsersList(r *apiRequest) (map[string]any, *apiError) {
 	}
 	return map[string]any{"members": members, "cache_ts": s.now().Unix(),
 		"response_metadata": map[string]any{"next_cursor": next}}, nil
+}
+
+// apiConversationsHistory returns a conversation's messages, newest first:
+// only messages (and thread parents) of the channel, not thread replies nor
+// ephemerals, as in Slack. oldest and latest bound the timestamps
+// (exclusive unless inclusive); limit defaults to 100 and is clamped to
+// 999; a next_cursor is given while has_more. Metadata is returned only
+// with include_all_metadata.
+func (s *Server) apiConversationsHistory(r *apiRequest) (map[string]any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.channels[r.str("channel")]
+	switch {
+	case !ok || !s.botVisibleLocked(c):
+		return nil, errCode("channel_not_found")
+	case !c.IsMember(s.opts.BotUserID):
+		return nil, errCode("not_in_channel")
+	}
+	limit, e := limitParam(r, 100, 999)
+	if e != nil {
+		return nil, e
+	}
+	inclusive := r.boolParam("inclusive")
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	loIncl, hiIncl := false, false
+	if v := r.str("oldest"); v != "" {
+		t, ok := parseTS(v)
+		if !ok {
+			return nil, errCode("invalid_ts_oldest")
+		}
+		lo, loIncl = t, inclusive
+	}
+	if v := r.str("latest"); v != "" {
+		t, ok := parseTS(v)
+		if !ok {
+			return nil, errCode("invalid_ts_latest")
+		}
+		hi, hiIncl = t, inclusive
+	}
+	if cur := r.str("cursor"); cur != "" {
+		t, ok := decodeHistoryCursor(cur)
+		if !ok {
+			return nil, errCode("invalid_cursor")
+		}
+		if t < hi || (t == hi && hiIncl) {
+			hi, hiIncl = t, true
+		}
+	}
+
+	// Thread parents get Slack's thread summary.
+	type thread struct {
+		count  int
+		latest string
+		users  []string
+	}
+	threads := map[string]*thread{}
+	var top []*Message
+	for _, m := range c.messages {
+		if m.ThreadTS != "" && m.ThreadTS != m.TS {
+			th := threads[m.ThreadTS]
+			if th == nil {
+				th = &thread{}
+				threads[m.ThreadTS] = th
+			}
+			th.count++
+			th.latest = m.TS
+			if !slices.Contains(th.users, m.User) {
+				th.users = append(th.users, m.User)
+			}
+			continue
+		}
+		t, _ := parseTS(m.TS)
+		if (t > lo || (loIncl && t == lo)) && (t < hi || (hiIncl && t == hi)) {
+			top = append(top, m)
+		}
+	}
+	slices.SortStableFunc(top, func(a, b *Message) int {
+		ta, _ := parseTS(a.TS)
+		tb, _ := parseTS(b.TS)
+		return cmp.Compare(tb, ta) // newest first
+	})
+	withMD := r.boolParam("include_all_metadata")
+	msgs := []map[string]any{}
+	for _, m := range top[:min(limit, len(top))] {
+		j := s.messageJSON(m)
+		if withMD {
+			j = s.messageJSONWithMetadata(m)
+		}
+		if th := threads[m.TS]; th != nil {
+			j["thread_ts"], j["reply_count"], j["reply_users_count"] = m.TS, th.count, len(th.users)
+			j["latest_reply"], j["reply_users"] = th.latest, slices.Clone(th.users)
+			j["is_locked"], j["subscribed"] = false, false
+		}
+		msgs = append(msgs, j)
+	}
+	out := map[string]any{"messages": msgs, "has_more": len(top) > limit, "pin_count": 0,
+		"channel_actions_ts": nil, "channel_actions_count": 0}
+	if len(top) > limit {
+		t, _ := parseTS(top[limit].TS)
+		out["response_metadata"] = map[string]any{"next_cursor": b64("next_ts:" + strconv.FormatInt(t, 10))}
+	}
+	return out, nil
+}
+
+// parseTS parses a message timestamp ("1743600000.000200", "1743600000",
+// "1743600000.5") into microseconds.
+func parseTS(v string) (int64, bool) {
+	secs, frac, _ := strings.Cut(v, ".")
+	if secs == "" || len(secs) > 12 || len(frac) > 6 {
+		return 0, false
+	}
+	for _, r := range secs + frac {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+	}
+	s, _ := strconv.ParseInt(secs, 10, 64)
+	f, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
+	return s*1e6 + f, true
+}
+
+// decodeHistoryCursor reads a conversations.history cursor: base64 of
+// "next_ts:<microseconds>", the format Slack uses.
+func decodeHistoryCursor(c string) (int64, bool) {
+	b, err := base64.StdEncoding.DecodeString(c)
+	if err != nil {
+		return 0, false
+	}
+	v, ok := strings.CutPrefix(string(b), "next_ts:")
+	if !ok {
+		return 0, false
+	}
+	t, err := strconv.ParseInt(v, 10, 64)
+	return t, err == nil && t >= 0
+}
+
+// conversationTypes are the values of conversations.list "types".
+var conversationTypes = []string{"public_channel", "private_channel", "mpim", "im"}
+
+// apiConversationsList lists the conversations the bot can see, in
+// creation order: public channels (member or not), private channels the
+// bot is in, and the bot's IMs, filtered by types (default
+// public_channel; group DMs are not modelled) and exclude_archived. limit
+// defaults to 100 and is clamped to 1000; next_cursor is "" on the last
+// page.
+func (s *Server) apiConversationsList(r *apiRequest) (map[string]any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	want := map[string]bool{}
+	types := r.str("types")
+	if strings.TrimSpace(types) == "" {
+		types = "public_channel"
+	}
+	for _, t := range strings.Split(types, ",") {
+		t = strings.TrimSpace(t)
+		if !slices.Contains(conversationTypes, t) {
+			return nil, errCode("invalid_types")
+		}
+		want[t] = true
+	}
+	limit, e := limitParam(r, 100, 1000)
+	if e != nil {
+		return nil, e
+	}
+	start := 0
+	if cur := r.str("cursor"); cur != "" {
+		id, ok := decodeCursorWith("team:", cur)
+		i := slices.Index(s.chanOrder, id)
+		if !ok || i < 0 {
+			return nil, errCode("invalid_cursor")
+		}
+		start = i
+	}
+	excludeArchived := r.boolParam("exclude_archived")
+	channels := []map[string]any{}
+	next := ""
+	for _, id := range s.chanOrder[start:] {
+		c := s.channels[id]
+		var kind string
+		switch {
+		case c.IsIM:
+			kind = "im"
+		case c.Private:
+			kind = "private_channel"
+		default:
+			kind = "public_channel"
+		}
+		if !want[kind] || !s.botVisibleLocked(c) || (excludeArchived && c.Archived) {
+			continue
+		}
+		if len(channels) == limit {
+			next = b64("team:" + id)
+			break
+		}
+		j := s.channelJSON(c, !c.IsIM)
+		channels = append(channels, j)
+	}
+	return map[string]any{"channels": channels, "response_metadata": map[string]any{"next_cursor": next}}, nil
 }

@@ -20,6 +20,23 @@
 // test can fail on any Block Kit mistake even when the bot swallowed the
 // error.
 //
+// The Web API methods the bot uses are implemented with Slack's errors and
+// limits (see apiMethods in webapi.go), among them conversations.history
+// (newest first, thread parents only, metadata only with
+// include_all_metadata) and conversations.list (private channels only when
+// the bot is a member). Slack's throttling of conversations.history to one
+// call a minute for unlisted apps is not applied by default: model it with
+// SetRateLimit.
+//
+// Failures the bot must survive are injected per method: FailNext (an
+// ok:false answer), RateLimitNext, SetRateLimit and SetRateLimitPerChannel
+// (HTTP 429 with Retry-After), FailNextHTTP (an HTTP 5xx, nothing done),
+// FailNextAfterEffect (the work is done but the answer is lost: the
+// ambiguous failure), TimeoutNext (no answer until the client gives up),
+// and OnCall, which runs test code after a call's effect and before its
+// answer. Every call, injected failures and 429s included, is recorded
+// (Calls, CallCount), with Call.Fault naming what shaped its answer.
+//
 // The package has no package-level mutable state and every method of Server is
 // safe for concurrent use. It does not import testing: test helpers that take
 // a testing.TB live in package slackfaketest.

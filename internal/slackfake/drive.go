@@ -523,13 +523,69 @@ func (s *Server) userMessage(ctx context.Context, userID, channelID, threadTS, t
 		s.mu.Unlock()
 		return nil, fmt.Errorf("slackfake: no message %s in %s to reply to", threadTS, channelID)
 	}
-	blocks := mustJSON([]any{map[string]any{"type": "rich_text", "block_id": randAlnum(4), "elements": []any{
-		map[string]any{"type": "rich_text_section", "elements": []any{map[string]any{"type": "text", "text": text}}}}}})
+	blocks := richTextBlocks(text)
 	m := &Message{TS: s.nextTSLocked(), Channel: c.ID, User: userID, Text: text, Blocks: blocks,
 		ThreadTS: threadTS, ClientMsgID: uuid(), Source: "user"}
 	c.messages = append(c.messages, m)
 	s.notifyLocked()
 	e := s.sendMessageEventLocked(c, m)
+	s.mu.Unlock()
+	if e == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNotSubscribed, messageSubscription(c))
+	}
+	return s.awaitAck(ctx, e)
+}
+
+// richTextBlocks is the rich_text block Slack's client sends with a typed
+// message.
+func richTextBlocks(text string) json.RawMessage {
+	return mustJSON([]any{map[string]any{"type": "rich_text", "block_id": randAlnum(4), "elements": []any{
+		map[string]any{"type": "rich_text_section", "elements": []any{map[string]any{"type": "text", "text": text}}}}}})
+}
+
+// UserEdit plays userID editing their own message ts in channelID to
+// newText: the stored message changes (Text, its rich_text blocks, Edited)
+// and the message event of subtype message_changed is sent (hidden, with
+// the edited message in "message", carrying edited.user and edited.ts, and
+// the former one in "previous_message"), and its ack awaited. It fails if
+// the person did not write that message, is no longer a member, or the
+// channel is archived. Returns ErrNotSubscribed (the message is still
+// edited) when the app does not subscribe to that kind of message event.
+func (s *Server) UserEdit(ctx context.Context, userID, channelID, ts, newText string) (*Ack, error) {
+	s.mu.Lock()
+	if err := s.personLocked(userID); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	c, ok := s.channels[channelID]
+	var m *Message
+	if ok {
+		m = findMessage(c, ts)
+	}
+	var err error
+	switch {
+	case !ok:
+		err = fmt.Errorf("slackfake: no channel %s", channelID)
+	case m == nil:
+		err = fmt.Errorf("slackfake: no message %s in %s", ts, channelID)
+	case m.User != userID || m.BotID != "" || m.Subtype != "":
+		err = fmt.Errorf("slackfake: message %s in %s is not a message %s wrote; people edit only their own", ts, channelID, userID)
+	case !c.IsMember(userID):
+		err = fmt.Errorf("slackfake: %s is not a member of %s", userID, channelID)
+	case c.Archived:
+		err = fmt.Errorf("slackfake: channel %s is archived", channelID)
+	case newText == "":
+		err = fmt.Errorf("slackfake: UserEdit: empty text (Slack's client deletes the message instead)")
+	}
+	if err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	prev := s.messageJSON(m)
+	m.Text, m.Blocks = newText, richTextBlocks(newText)
+	s.markEditedLocked(m, userID)
+	e := s.sendMessageChangedLocked(c, m, prev)
+	s.notifyLocked()
 	s.mu.Unlock()
 	if e == nil {
 		return nil, fmt.Errorf("%w: %s", ErrNotSubscribed, messageSubscription(c))

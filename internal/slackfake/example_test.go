@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"net/http"
 	"strings"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/mentorbot/mentorbot/internal/slackfake"
 )
@@ -55,4 +58,28 @@ func Example() {
 		log.Fatal(err)
 	}
 	fmt.Println(dm.Text)
+}
+
+// The ambiguous failure: Slack created the channel, but the answer was
+// lost. A bot that simply retries finds the name taken.
+func ExampleServer_FailNextAfterEffect() {
+	srv, err := slackfake.New(slackfake.DefaultOptions())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	api := slack.New(srv.Options().BotToken, slack.OptionAPIURL(srv.APIURL()))
+	params := slack.CreateConversationParams{ChannelName: "duo-alice-bob", IsPrivate: true}
+
+	srv.FailNextAfterEffect("conversations.create", http.StatusServiceUnavailable)
+	_, err = api.CreateConversation(params)
+	fmt.Println(err)
+	_, created := srv.ChannelByName("duo-alice-bob")
+	fmt.Println("created:", created)
+	_, err = api.CreateConversation(params)
+	fmt.Println(err)
+	// Output:
+	// slack server error: 503 Service Unavailable
+	// created: true
+	// name_taken
 }

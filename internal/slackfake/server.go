@@ -66,7 +66,8 @@ type Options struct {
 
 	// EchoBotMessages makes every message the bot posts (chat.postMessage,
 	// in_channel replies, file shares) produce a message event carrying
-	// bot_id (which the bot must ignore), conversations.invite produce
+	// bot_id (which the bot must ignore), chat.update produce a message
+	// event of subtype message_changed, conversations.invite produce
 	// message events of subtype channel_join, and MemberLeft post a
 	// channel_leave message, as in Slack (events only for subscribed
 	// kinds). On in DefaultOptions.
@@ -81,7 +82,10 @@ type Options struct {
 }
 
 // DefaultEvents returns the event subscriptions of mentorbot's manifest:
-// app_home_opened, member_left_channel and message.groups.
+// app_home_opened, member_left_channel and message.groups. As in Slack, a
+// message.* subscription also delivers the message subtypes of its
+// channels: channel_join, channel_leave and message_changed (edits, see
+// UserEdit), besides the bot's own posts (with bot_id).
 func DefaultEvents() []string {
 	return []string{"app_home_opened", "member_left_channel", "message.groups"}
 }
@@ -178,6 +182,9 @@ type Server struct {
 	calls      []Call
 	faults     map[string][]fault
 	latency    map[string]time.Duration
+	callHooks  map[string][]*callHook
+	limits     map[string]*rateLimit // method → limit over all its calls
+	chanLimits map[string]*rateLimit // method → limit per channel param
 	violations []Violation
 	allowViol  bool
 }
@@ -213,6 +220,9 @@ func New(opts Options) (*Server, error) {
 		byEnvID:    map[string]*delivery{},
 		faults:     map[string][]fault{},
 		latency:    map[string]time.Duration{},
+		callHooks:  map[string][]*callHook{},
+		limits:     map[string]*rateLimit{},
+		chanLimits: map[string]*rateLimit{},
 	}
 	s.AddUser(User{ID: opts.BotUserID, Name: opts.BotName, RealName: opts.BotName, IsBot: true,
 		TZ: "America/Los_Angeles", TZLabel: "Pacific Standard Time", TZOffset: -28800})

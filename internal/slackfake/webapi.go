@@ -6,10 +6,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"maps"
 	"math"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,13 +41,25 @@ type Call struct {
 	ContentType string
 	// Token is the kind of token the call carried.
 	Token TokenKind
-	// Status is the HTTP status (200, or 429 when rate limited).
+	// Status is the HTTP status of the answer: 200, 429 when rate limited,
+	// the status injected by FailNextHTTP or FailNextAfterEffect, or 0
+	// when no answer was sent (TimeoutNext: the client gave up first).
 	Status int
-	// Response is the JSON body of the answer.
+	// Response is the JSON body of the answer (nil when none was sent).
 	Response json.RawMessage
 	// OK and Error repeat the answer's "ok" and "error" fields.
 	OK    bool
 	Error string
+	// Fault names the injected failure that shaped the answer, by the
+	// Server method that injected it: "FailNext", "RateLimitNext",
+	// "FailNextHTTP", "FailNextAfterEffect", "TimeoutNext", "SetRateLimit"
+	// or "SetRateLimitPerChannel"; "" for an ordinary answer.
+	Fault string
+	// Unsent is the answer the method itself produced when an injected
+	// failure replaced it after the method's effect (FailNextAfterEffect,
+	// TimeoutNext with effect): what the client would have seen. Nil
+	// otherwise.
+	Unsent json.RawMessage
 	// Time is when the call arrived (Now).
 	Time time.Time
 }
@@ -63,11 +77,39 @@ func (c Call) Param(k string) string {
 	}
 }
 
+// faultKind tells what an injected failure does.
+type faultKind int
+
+const (
+	faultError       faultKind = iota // ok:false with code (FailNext)
+	faultRateLimit                    // 429 with Retry-After (RateLimitNext)
+	faultHTTP                         // an HTTP error status, no effect (FailNextHTTP)
+	faultAfterEffect                  // the effect, then an HTTP error status (FailNextAfterEffect)
+	faultTimeout                      // no answer until the client gives up (TimeoutNext)
+)
+
 // fault is an injected failure for the next call of a method.
 type fault struct {
-	code       string        // ok:false error code
-	retryAfter time.Duration // when rateLimit
-	rateLimit  bool
+	kind       faultKind
+	code       string        // faultError: the ok:false error code
+	retryAfter time.Duration // faultRateLimit
+	status     int           // faultHTTP, faultAfterEffect
+	effect     bool          // faultTimeout: apply the method's effect first
+}
+
+// name is the Call.Fault of a fault.
+func (f fault) name() string {
+	switch f.kind {
+	case faultRateLimit:
+		return "RateLimitNext"
+	case faultHTTP:
+		return "FailNextHTTP"
+	case faultAfterEffect:
+		return "FailNextAfterEffect"
+	case faultTimeout:
+		return "TimeoutNext"
+	}
+	return "FailNext"
 }
 
 // apiError is an ok:false answer.
@@ -161,6 +203,8 @@ var apiMethods = map[string]apiHandler{
 	"conversations.open":           (*Server).apiConversationsOpen,
 	"conversations.archive":        (*Server).apiConversationsArchive,
 	"conversations.kick":           (*Server).apiConversationsKick,
+	"conversations.history":        (*Server).apiConversationsHistory,
+	"conversations.list":           (*Server).apiConversationsList,
 	"users.info":                   (*Server).apiUsersInfo,
 	"users.list":                   (*Server).apiUsersList,
 	"views.open":                   (*Server).apiViewsOpen,
@@ -172,8 +216,21 @@ var apiMethods = map[string]apiHandler{
 }
 
 // handleAPI serves POST (or GET) /api/<method>: parse, authenticate, apply
-// injected faults and latency, run the method, record the call.
+// rate limits, injected failures and latency, run the method, run the
+// OnCall hooks, record the call, answer.
 func (s *Server) handleAPI(w http.ResponseWriter, hr *http.Request) {
+	// Close waits for in-flight calls, so none outlives the server.
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		http.Error(w, "slackfake: server closed", http.StatusServiceUnavailable)
+		return
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer s.wg.Done()
+
+	arrived := s.now()
 	method := strings.TrimPrefix(hr.URL.Path, "/api/")
 	body, _ := io.ReadAll(io.LimitReader(hr.Body, 10<<20))
 	ctype, _, _ := mime.ParseMediaType(hr.Header.Get("Content-Type"))
@@ -233,43 +290,103 @@ func (s *Server) handleAPI(w http.ResponseWriter, hr *http.Request) {
 		case <-hr.Context().Done():
 			t.Stop()
 			return
+		case <-s.ctx.Done():
+			t.Stop()
+			return
 		}
 	}
 
-	status, resp, retryAfter := s.serveAPI(r, parseErr)
-	out := mustJSON(resp)
-	if status == http.StatusTooManyRequests {
-		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+	res := s.serveAPI(r, parseErr)
+	call := Call{Method: method, Params: params, Body: body, ContentType: ctype, Token: r.token,
+		Status: res.status, Fault: res.fault, Time: arrived}
+	if res.body != nil {
+		call.Response = mustJSON(res.body)
+		call.OK, _ = res.body["ok"].(bool)
+		call.Error, _ = res.body["error"].(string)
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(out)
+	if res.unsent != nil {
+		call.Unsent = mustJSON(res.unsent)
+	}
 
-	ok, _ := resp["ok"].(bool)
-	errStr, _ := resp["error"].(string)
+	// Hooks see the call after its effect and before anyone else: before
+	// it is recorded (so a Wait on Calls sees the hooks' work done) and
+	// before the client gets its answer.
 	s.mu.Lock()
-	s.calls = append(s.calls, Call{Method: method, Params: params, Body: body, ContentType: ctype,
-		Token: r.token, Status: status, Response: out, OK: ok, Error: errStr, Time: s.now()})
+	hooks := slices.Clone(s.callHooks[method])
+	s.mu.Unlock()
+	for _, h := range hooks {
+		c := call
+		c.Params = maps.Clone(call.Params)
+		h.fn(c)
+	}
+
+	s.mu.Lock()
+	s.calls = append(s.calls, call)
 	s.notifyLocked()
 	s.mu.Unlock()
-	if !ok {
-		s.logf("%s → %s", method, errStr)
+	switch {
+	case res.fault != "":
+		s.logf("%s → injected %s (status %d)", method, res.fault, res.status)
+	case !call.OK:
+		s.logf("%s → %s", method, call.Error)
 	}
+
+	if res.hold {
+		// TimeoutNext: answer nothing until the client gives up (or the
+		// server closes).
+		select {
+		case <-hr.Context().Done():
+		case <-s.ctx.Done():
+		}
+		return
+	}
+	if res.status == http.StatusTooManyRequests && res.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(res.retryAfter))
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(res.status)
+	_, _ = w.Write(call.Response)
 }
 
-// serveAPI answers a parsed request: HTTP status, JSON body and, for a 429,
-// the Retry-After seconds.
-func (s *Server) serveAPI(r *apiRequest, parseErr string) (int, map[string]any, int) {
-	fail := func(e *apiError) (int, map[string]any, int) {
-		out := map[string]any{"ok": false, "error": e.code}
-		for k, v := range e.extra {
-			out[k] = v
-		}
-		if len(e.messages) > 0 {
-			out["response_metadata"] = map[string]any{"messages": e.messages}
-		}
-		return http.StatusOK, out, 0
+// apiResult is the fake's answer to a call.
+type apiResult struct {
+	status     int
+	body       map[string]any // the JSON answer; nil when none is sent (hold)
+	retryAfter int            // seconds, for a 429
+	fault      string         // Call.Fault
+	unsent     map[string]any // the method's own answer an injected failure replaced
+	hold       bool           // send nothing until the client gives up
+}
+
+// okBody is the body of a successful answer.
+func okBody(resp map[string]any) map[string]any {
+	out := map[string]any{"ok": true}
+	maps.Copy(out, resp)
+	return out
+}
+
+// errBody is the body of an ok:false answer.
+func errBody(e *apiError) map[string]any {
+	out := map[string]any{"ok": false, "error": e.code}
+	maps.Copy(out, e.extra)
+	if len(e.messages) > 0 {
+		out["response_metadata"] = map[string]any{"messages": e.messages}
 	}
+	return out
+}
+
+// httpErrorBody is the small body sent with an injected HTTP error status.
+func httpErrorBody(status int) map[string]any {
+	code := strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "_"))
+	if code == "" {
+		code = "http_" + strconv.Itoa(status)
+	}
+	return map[string]any{"ok": false, "error": code}
+}
+
+// serveAPI answers a parsed request.
+func (s *Server) serveAPI(r *apiRequest, parseErr string) apiResult {
+	fail := func(e *apiError) apiResult { return apiResult{status: http.StatusOK, body: errBody(e)} }
 	h, known := apiMethods[r.method]
 	if !known {
 		return fail(errCode("unknown_method"))
@@ -288,6 +405,13 @@ func (s *Server) serveAPI(r *apiRequest, parseErr string) (int, map[string]any, 
 			return fail(errCode("not_allowed_token_type"))
 		}
 	}
+	s.mu.Lock()
+	retry, by := s.admitLocked(r)
+	s.mu.Unlock()
+	if by != "" {
+		return apiResult{status: http.StatusTooManyRequests, body: map[string]any{"ok": false, "error": "ratelimited"},
+			retryAfter: retry, fault: by}
+	}
 	if parseErr != "" {
 		return fail(errCode(parseErr))
 	}
@@ -298,22 +422,36 @@ func (s *Server) serveAPI(r *apiRequest, parseErr string) (int, map[string]any, 
 		s.faults[r.method] = q[1:]
 	}
 	s.mu.Unlock()
-	if f != nil {
-		if f.rateLimit {
-			secs := int(math.Ceil(f.retryAfter.Seconds()))
-			return http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"}, secs
+	run := func() map[string]any {
+		resp, e := h(s, r)
+		if e != nil {
+			return errBody(e)
 		}
-		return fail(errCode(f.code))
+		return okBody(resp)
 	}
-	resp, e := h(s, r)
-	if e != nil {
-		return fail(e)
+	if f == nil {
+		body := run()
+		return apiResult{status: http.StatusOK, body: body}
 	}
-	out := map[string]any{"ok": true}
-	for k, v := range resp {
-		out[k] = v
+	res := apiResult{fault: f.name()}
+	switch f.kind {
+	case faultError:
+		res.status, res.body = http.StatusOK, errBody(errCode(f.code))
+	case faultRateLimit:
+		res.status, res.body = http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"}
+		res.retryAfter = max(1, int(math.Ceil(f.retryAfter.Seconds())))
+	case faultHTTP:
+		res.status, res.body = f.status, httpErrorBody(f.status)
+	case faultAfterEffect:
+		res.unsent = run()
+		res.status, res.body = f.status, httpErrorBody(f.status)
+	case faultTimeout:
+		if f.effect {
+			res.unsent = run()
+		}
+		res.hold = true
 	}
-	return http.StatusOK, out, 0
+	return res
 }
 
 func (s *Server) tokenKind(tok string) TokenKind {
@@ -328,23 +466,92 @@ func (s *Server) tokenKind(tok string) TokenKind {
 	return TokenInvalid
 }
 
+// Injected failures. FailNext, RateLimitNext, FailNextHTTP,
+// FailNextAfterEffect and TimeoutNext all queue in one FIFO per method: each
+// call of the method (once authenticated and admitted by any rate limit)
+// takes the oldest queued failure, if any. Calls refused by authentication
+// or by SetRateLimit do not consume one.
+
 // FailNext makes the next call of method (after authentication) answer
 // {"ok":false,"error":errCode} without doing anything. Calls queue: two
 // FailNext fail the next two calls.
 func (s *Server) FailNext(method, errCode string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults[method] = append(s.faults[method], fault{code: errCode})
+	s.queueFault(method, fault{kind: faultError, code: errCode})
 }
 
 // RateLimitNext makes the next call of method answer HTTP 429 with
-// Retry-After (retryAfter rounded up to whole seconds) and
-// {"ok":false,"error":"ratelimited"}, which slack-go turns into a
-// *slack.RateLimitedError. It queues with FailNext.
+// Retry-After (retryAfter rounded up to whole seconds, at least 1) and
+// {"ok":false,"error":"ratelimited"}, without doing anything; slack-go
+// turns it into a *slack.RateLimitedError. It queues with FailNext.
 func (s *Server) RateLimitNext(method string, retryAfter time.Duration) {
+	s.queueFault(method, fault{kind: faultRateLimit, retryAfter: retryAfter})
+}
+
+// FailNextHTTP makes the next call of method answer the HTTP status (e.g.
+// 500, 502, 503) with a small JSON body, without doing anything, like an
+// outage in front of Slack. slack-go turns it into a slack.StatusCodeError
+// (it does not read the body). A status outside 400–599 means 500. It
+// queues with FailNext.
+func (s *Server) FailNextHTTP(method string, status int) {
+	s.queueFault(method, fault{kind: faultHTTP, status: errorStatus(status)})
+}
+
+// FailNextAfterEffect makes the next call of method do its work (the
+// channel is created, the message posted, ...) and then answer the HTTP
+// status instead of its real answer: the ambiguous failure where Slack did
+// the work but the client cannot know. The real answer is kept in
+// Call.Unsent. A status outside 400–599 means 500. It queues with FailNext.
+func (s *Server) FailNextAfterEffect(method string, status int) {
+	s.queueFault(method, fault{kind: faultAfterEffect, status: errorStatus(status)})
+}
+
+// TimeoutNext makes the next call of method get no answer at all: the
+// server holds the request until the client gives up (its context ends or
+// its HTTP timeout fires) or the server closes. With effect, the method's
+// work is done first (the real answer is kept in Call.Unsent); without,
+// nothing happens. The call is recorded (Status 0) as soon as it is held.
+// It queues with FailNext.
+func (s *Server) TimeoutNext(method string, effect bool) {
+	s.queueFault(method, fault{kind: faultTimeout, effect: effect})
+}
+
+func (s *Server) queueFault(method string, f fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults[method] = append(s.faults[method], fault{rateLimit: true, retryAfter: retryAfter})
+	s.faults[method] = append(s.faults[method], f)
+}
+
+// errorStatus maps anything but an HTTP error status to 500.
+func errorStatus(status int) int {
+	if status < 400 || status > 599 {
+		return http.StatusInternalServerError
+	}
+	return status
+}
+
+// callHook is one OnCall registration.
+type callHook struct{ fn func(Call) }
+
+// OnCall registers fn to run at every call of method, once the call's
+// effect (if any) is applied and before the call is recorded and its
+// answer written: fn gets the Call as it will be recorded (Params,
+// Response, Status, Fault, Unsent filled; Status 0 for a TimeoutNext). A
+// test uses it to break something at the worst moment, e.g. stop Redis
+// right after a successful conversations.create. fn runs on the request's
+// goroutine without the server's lock, so it may call any Server method
+// except Close (Close waits for the call to finish). Hooks of a method run
+// in registration order; the client waits for them. OnCall returns a func
+// that removes this hook (idempotent).
+func (s *Server) OnCall(method string, fn func(Call)) (remove func()) {
+	h := &callHook{fn: fn}
+	s.mu.Lock()
+	s.callHooks[method] = append(s.callHooks[method], h)
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.callHooks[method] = slices.DeleteFunc(s.callHooks[method], func(x *callHook) bool { return x == h })
+	}
 }
 
 // SetLatency delays every later call of method by d before it is handled
@@ -473,7 +680,8 @@ func (s *Server) ViolationsAllowed() bool {
 }
 
 // cursor helpers: Slack cursors are opaque base64 strings; ours encode the
-// next item's ID ("user:U…"), so pagination survives membership changes.
+// next item's ID with Slack's prefixes ("user:U…" for members and users,
+// "team:C…" for conversations.list), so pagination survives changes.
 func encodeCursor(id string) string { return b64("user:" + id) }
 
 // pageOf returns a page of ids starting at cursor, and the next cursor.
@@ -519,10 +727,12 @@ func limitParam(r *apiRequest, def, max int) (int, *apiError) {
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
-func decodeCursor(c string) (string, bool) {
+func decodeCursor(c string) (string, bool) { return decodeCursorWith("user:", c) }
+
+func decodeCursorWith(prefix, c string) (string, bool) {
 	b, err := base64.StdEncoding.DecodeString(c)
 	if err != nil {
 		return "", false
 	}
-	return strings.CutPrefix(string(b), "user:")
+	return strings.CutPrefix(string(b), prefix)
 }

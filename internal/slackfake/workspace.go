@@ -93,8 +93,8 @@ type Message struct {
 	Blocks json.RawMessage
 	// ThreadTS is the parent message's TS for a reply in a thread.
 	ThreadTS string
-	// Subtype is "channel_join" for joins, "" for ordinary messages;
-	// Inviter is who invited the joining User.
+	// Subtype is "channel_join" for joins, "channel_leave" for leaves, ""
+	// for ordinary messages; Inviter is who invited the joining User.
 	Subtype, Inviter string
 	// ClientMsgID is set on messages people typed (client_msg_id).
 	ClientMsgID string
@@ -106,9 +106,15 @@ type Message struct {
 	// "chat.postEphemeral", "response_url", "slash_ack", "user",
 	// "files.completeUploadExternal", "conversations.invite".
 	Source string
-	// Edited is set once chat.update or a response_url replaced the
-	// message.
+	// Edited is set once chat.update, a response_url or UserEdit changed
+	// the message.
 	Edited bool
+	// Metadata is the app metadata attached by chat.postMessage or
+	// chat.update (nil if none). conversations.history returns it only
+	// with include_all_metadata, as Slack does.
+	Metadata *MessageMetadata
+
+	editedBy, editedTS string // the last edit: who and when (edited.user, edited.ts)
 }
 
 // AllText returns the message text followed by every text of its blocks
@@ -127,6 +133,7 @@ func (m *Message) clone() Message {
 	c := *m
 	c.Blocks = slices.Clone(m.Blocks)
 	c.Files = slices.Clone(m.Files)
+	c.Metadata = m.Metadata.clone()
 	return c
 }
 
@@ -478,9 +485,21 @@ func (s *Server) messageJSON(m *Message) map[string]any {
 		out["files"] = files
 	}
 	if m.Edited {
-		out["edited"] = map[string]any{"user": m.User, "ts": m.TS}
+		user, ts := m.User, m.TS
+		if m.editedBy != "" {
+			user = m.editedBy
+		}
+		if m.editedTS != "" {
+			ts = m.editedTS
+		}
+		out["edited"] = map[string]any{"user": user, "ts": ts}
 	}
 	return out
+}
+
+// markEditedLocked records an edit of m by user, now.
+func (s *Server) markEditedLocked(m *Message, user string) {
+	m.Edited, m.editedBy, m.editedTS = true, user, s.nextTSLocked()
 }
 
 func (s *Server) botProfile() map[string]any {
