@@ -25,6 +25,14 @@ type Metrics struct {
 	SlackErrors *prometheus.CounterVec
 	// SlackLatency is the duration of Web API calls by method, in seconds.
 	SlackLatency *prometheus.HistogramVec
+	// SlackRetries counts Web API calls sent again by the wrapper, by method and reason
+	// ("5xx", "transport", "ratelimited"). Each attempt is also one of SlackCalls.
+	SlackRetries *prometheus.CounterVec
+	// SlackThrottled counts Web API calls held back by pacing or a 429 cooldown, by
+	// method and outcome: "deferred" (background work told to come back later),
+	// "waited" (a person's call waited out a short cooldown), "busy" (a person's call
+	// refused at once: the cooldown outlasts the wait budget).
+	SlackThrottled *prometheus.CounterVec
 	// SocketConnected is 1 while a Socket Mode connection is up.
 	SocketConnected prometheus.Gauge
 }
@@ -60,12 +68,21 @@ func New() *Metrics {
 			Help:    "Duration of Slack Web API calls by method.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"method"}),
+		SlackRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mentorbot_slack_api_retries_total",
+			Help: "Slack Web API calls sent again, by method and reason.",
+		}, []string{"method", "reason"}),
+		SlackThrottled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mentorbot_slack_api_throttled_total",
+			Help: "Slack Web API calls held back by pacing or a rate-limit cooldown, by method and outcome.",
+		}, []string{"method", "outcome"}),
 		SocketConnected: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "mentorbot_socket_connected",
 			Help: "1 while the Socket Mode connection is up.",
 		}),
 	}
-	reg.MustRegister(m.Envelopes, m.AckLatency, m.HandlerErrors, m.SlackCalls, m.SlackErrors, m.SlackLatency, m.SocketConnected,
+	reg.MustRegister(m.Envelopes, m.AckLatency, m.HandlerErrors, m.SlackCalls, m.SlackErrors, m.SlackLatency,
+		m.SlackRetries, m.SlackThrottled, m.SocketConnected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
