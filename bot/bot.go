@@ -7,6 +7,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
@@ -15,9 +16,14 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/mentorbot/mentorbot/internal/clock"
+	"github.com/mentorbot/mentorbot/internal/duos"
+	"github.com/mentorbot/mentorbot/internal/nudges"
 	"github.com/mentorbot/mentorbot/internal/pairing"
 	"github.com/mentorbot/mentorbot/internal/program"
+	"github.com/mentorbot/mentorbot/internal/scheduler"
 	"github.com/mentorbot/mentorbot/internal/signup"
 	"github.com/mentorbot/mentorbot/internal/telemetry"
 )
@@ -37,6 +43,10 @@ type Config struct {
 	Program          *program.Service
 	Signup           *signup.Service
 	Pairing          *pairing.Service
+	Duos             *duos.Service
+	Nudges           *nudges.Service
+	Scheduler        *scheduler.Scheduler
+	SweepSchedule    string        // cron spec of the sweep (robfig/cron, with "@every")
 	MaxConcurrent    int           // handlers running at once; default 64
 	ShutdownGrace    time.Duration // how long in-flight work may run after shutdown starts; default 20s
 }
@@ -53,6 +63,7 @@ type Bot struct {
 	reply     *Replier
 	router    *Router
 	connected atomic.Bool
+	self      selfID
 }
 
 // New wires a bot. It makes no network calls.
@@ -74,6 +85,7 @@ func New(cfg Config) *Bot {
 		reply:     NewReplier(cfg.API, cfg.HTTP, cfg.Log),
 	}
 	b.router = NewRouter(b.routes(), b.reply, cfg.Events, cfg.Log, cfg.Metrics, cfg.MaxConcurrent)
+	b.registerJobs()
 	return b
 }
 
@@ -92,6 +104,12 @@ func (b *Bot) Run(ctx context.Context) error {
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	b.router.Bind(work)
+	b.cfg.Scheduler.Start(work)
+	sweeps, err := b.startSweeps(work)
+	if err != nil {
+		return err
+	}
+	b.router.Go("plan the active cycle", func(ctx context.Context) error { return b.planActiveCycle(ctx) }, nil)
 
 	var fatal error
 loop:
@@ -111,20 +129,51 @@ loop:
 	}
 	b.setConnected(false)
 	b.log.Info("socket mode stopped; finishing in-flight work", "grace", b.cfg.ShutdownGrace.String())
+	cronDone := sweeps.Stop() // no new sweep; a running one finishes within the grace
+	b.cfg.Scheduler.Stop()    // kicked jobs still queued are left for a sweep
 
 	done := make(chan struct{})
-	go func() { b.router.Wait(); close(done) }()
+	go func() { b.router.Wait(); <-cronDone.Done(); b.cfg.Scheduler.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(b.cfg.ShutdownGrace):
-		b.log.Warn("shutdown grace over; cancelling remaining work")
+		b.log.Warn("shutdown grace over; cancelling remaining work (unfinished jobs stay scheduled)")
 		stopWork()
 		<-done
 	}
+	stopWork() // the scheduler's workers end; jobs still queued are left for a sweep
 	if fatal != nil {
 		return &FatalError{Err: fatal}
 	}
 	return nil
+}
+
+// startSweeps runs the scheduler's sweep on the cron spec. Cron only triggers: what is
+// due is decided by the scheduler with the bot's clock. A sweep that is still running
+// when the next is due is skipped, not stacked.
+func (b *Bot) startSweeps(work context.Context) (*cron.Cron, error) {
+	spec := b.cfg.SweepSchedule
+	if spec == "" {
+		spec = "@every 1m"
+	}
+	c := cron.New(cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
+	if _, err := c.AddFunc(spec, func() {
+		if work.Err() != nil {
+			return
+		}
+		st, err := b.cfg.Scheduler.Sweep(work)
+		if err != nil {
+			b.log.Warn("sweep failed; the next one will try again", "err", err)
+			return
+		}
+		if st.Claimed > 0 {
+			b.log.Debug("sweep", "claimed", st.Claimed)
+		}
+	}); err != nil {
+		return nil, fmt.Errorf("sweep schedule %q: %w", spec, err)
+	}
+	c.Start()
+	return c, nil
 }
 
 // FatalError is a Socket Mode failure that retrying will not fix, such as a revoked

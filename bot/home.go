@@ -21,8 +21,13 @@ func (b *Bot) handleHomeOpened(ctx context.Context, ev *slackevents.EventsAPIEve
 }
 
 // publishHome renders App Home for userID; committee members see page `page` of the
-// pending sign-ups.
+// pending sign-ups and the first page of duos.
 func (b *Bot) publishHome(ctx context.Context, userID string, page int) error {
+	return b.publishHomePages(ctx, userID, page, 0)
+}
+
+// publishHomePages is publishHome with the page of the committee's duo list.
+func (b *Bot) publishHomePages(ctx context.Context, userID string, page, duoPage int) error {
 	member, err := b.committee.IsMember(ctx, userID)
 	if err != nil {
 		b.log.Warn("home without committee membership", "user", userID, "err", err)
@@ -42,7 +47,7 @@ func (b *Bot) publishHome(ctx context.Context, userID string, page int) error {
 			return err
 		}
 		if member {
-			if info.Committee, err = b.committeeHome(ctx, c, page); err != nil {
+			if info.Committee, err = b.committeeHome(ctx, c, page, duoPage); err != nil {
 				return err
 			}
 		}
@@ -51,12 +56,46 @@ func (b *Bot) publishHome(ctx context.Context, userID string, page int) error {
 	return err
 }
 
-func (b *Bot) committeeHome(ctx context.Context, c mentor.Cycle, page int) (*views.CommitteeHome, error) {
+func (b *Bot) committeeHome(ctx context.Context, c mentor.Cycle, page, duoPage int) (*views.CommitteeHome, error) {
 	o, err := b.signup.Overview(ctx, c.ID, page, views.HomePageSize)
 	if err != nil {
 		return nil, err
 	}
-	return &views.CommitteeHome{Counts: o.Counts, Pending: o.Pending, Page: o.Page, Total: o.Total}, nil
+	h := &views.CommitteeHome{Counts: o.Counts, Pending: o.Pending, Page: o.Page, Total: o.Total}
+	dv, err := b.cfg.Duos.CommitteeView(ctx, c, duoPage, views.HomeDuoPageSize)
+	if err != nil {
+		return nil, err
+	}
+	h.Duos, h.DuoPage, h.DuoTotal, h.OpenConcerns = dv.Duos, dv.Page, dv.Total, dv.OpenConcerns
+	jobs, total, err := b.cfg.Scheduler.Jobs(ctx, JobOpenDuo, views.HomeOpeningMax)
+	if err != nil {
+		return nil, err
+	}
+	h.OpeningTotal = total
+	for _, j := range jobs {
+		if j.Data["cycle"] != c.ID {
+			continue
+		}
+		if d, err := b.cfg.Duos.Duo(ctx, c.ID, j.Data["duo"]); err == nil && !d.Setup.Done() {
+			if d.Setup.LastError == "" && j.LastError != "" {
+				d.Setup.LastError = j.LastError
+			}
+			h.Opening = append(h.Opening, d)
+		}
+	}
+	if _, h.FailingSteps, err = b.cfg.Scheduler.Failing(ctx, 0); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// handleHomeDuoPage shows another page of the committee's duo list.
+func (b *Bot) handleHomeDuoPage(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction) error {
+	if err := b.requireCommittee(ctx, cb.User.ID); err != nil {
+		return err
+	}
+	page, _ := strconv.Atoi(act.Value)
+	return b.publishHomePages(ctx, cb.User.ID, 0, page)
 }
 
 // handleHomeJoin opens the sign-up modal from App Home.

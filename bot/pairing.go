@@ -3,13 +3,14 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/mentorbot/mentorbot/bot/slackapi"
 	"github.com/mentorbot/mentorbot/bot/views"
 	"github.com/mentorbot/mentorbot/internal/mentor"
 	"github.com/mentorbot/mentorbot/internal/pairing"
@@ -158,15 +159,17 @@ func (b *Bot) handlePairPage() ActionHandler {
 	})
 }
 
-// approve approves proposal i and starts opening the duo in the background (the
-// modal must not wait for channel creation, which Slack rate-limits). A duo that
-// exists but is not fully open (an earlier replica died half-way) is opened too.
-// A refusal the round records on the proposal (mentor full, mentee taken) is shown
-// there, so it is not an error here.
+// approve approves proposal i and has the duo opened in the background, as a durable
+// job (the modal must not wait for channel creation, which Slack rate-limits). A duo
+// that exists but is not fully open (an earlier attempt stopped half-way) is resumed
+// too. A refusal the round records on the proposal (mentor full, mentee taken) is
+// shown there, so it is not an error here.
 func (b *Bot) approve(ctx context.Context, c mentor.Cycle, roundID string, i int, actor string) error {
 	a, err := b.pairing.Approve(ctx, c, roundID, i, actor)
 	if a.Duo.ID != "" && !a.Duo.Setup.Done() && (err == nil || a.Created) {
-		b.openDuoLater(c, a.Duo.ID)
+		if serr := b.scheduleOpenDuo(ctx, c, a.Duo.ID); serr != nil {
+			return errors.Join(err, serr)
+		}
 	}
 	if err != nil && a.Proposal.State == mentor.ProposalFailed {
 		return nil
@@ -174,33 +177,9 @@ func (b *Bot) approve(ctx context.Context, c mentor.Cycle, roundID string, i int
 	return err
 }
 
-// openDuoLater opens the duo on the worker pool; a failure is reported to the
-// committee with a Retry button.
-func (b *Bot) openDuoLater(c mentor.Cycle, duoID string) {
-	b.router.Go("open duo", func(ctx context.Context) error {
-		return b.openDuo(ctx, c, duoID)
-	}, nil)
-}
-
-func (b *Bot) openDuo(ctx context.Context, c mentor.Cycle, duoID string) error {
-	d, err := b.pairing.Open(ctx, c, duoID, &workspace{b: b})
-	if errors.Is(err, pairing.ErrBusy) {
-		return nil
-	}
-	if err == nil {
-		b.refreshHomes(ctx, d.MenteeID, d.MentorID)
-		return nil
-	}
-	if d.ID != "" && d.Setup.LastError != "" {
-		msg := views.DuoSetupFailed(c, d)
-		if perr := b.tellCommittee(ctx, msg); perr != nil {
-			b.log.Error("could not report a failed duo opening", "duo", duoID, "err", perr)
-		}
-	}
-	return err
-}
-
-// handleDuoRetry finishes opening a duo (committee only).
+// handleDuoRetry makes a stopped duo opening run again now instead of at its next
+// retry (committee only). It answers at once; the duo leaves the committee's Home
+// when it is open.
 func (b *Bot) handleDuoRetry(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction) error {
 	if err := b.requireCommittee(ctx, cb.User.ID); err != nil {
 		return err
@@ -210,17 +189,58 @@ func (b *Bot) handleDuoRetry(ctx context.Context, cb *slack.InteractionCallback,
 	if err != nil {
 		return err
 	}
-	d, err := b.pairing.Open(ctx, c, duoID, &workspace{b: b})
+	ds, err := b.pairing.Duos(ctx, c.ID, []string{duoID})
 	if err != nil {
-		var me *mentor.Error
-		if errors.As(err, &me) || d.Setup.LastError == "" {
-			return err
-		}
-		return &mentor.Error{Code: mentor.EUNAVAILABLE, Err: err,
-			Message: fmt.Sprintf("Still stuck at: %s. Try again in a few minutes.", views.SafeText(d.Setup.LastError, 300))}
+		return err
 	}
-	b.refreshHomes(ctx, d.MenteeID, d.MentorID)
-	return b.reply.Replace(ctx, cb.ResponseURL, views.Notice(":white_check_mark: The duo of <@"+d.MenteeID+"> and <@"+d.MentorID+"> is open in <#"+d.ChannelID+">."))
+	if len(ds) == 0 {
+		return mentor.Errorf(mentor.ENOTFOUND, "That duo no longer exists.")
+	}
+	d := ds[0]
+	if d.Setup.Done() {
+		return b.reply.Interaction(ctx, cb, views.Notice(":white_check_mark: The duo of <@"+d.MenteeID+"> and <@"+d.MentorID+"> is open in <#"+d.ChannelID+">."))
+	}
+	key := "open-duo:" + c.ID + ":" + d.ID
+	j := mentor.Job{Key: key, Kind: JobOpenDuo, Due: b.cfg.Clock.Now(), Data: map[string]string{"cycle": c.ID, "duo": d.ID}}
+	if _, err := b.cfg.Scheduler.Schedule(ctx, j, mentor.ScheduleEarlier); err != nil {
+		return err
+	}
+	b.cfg.Scheduler.Kick(key)
+	// Wait a little for the outcome, so the committee member sees it in place of the
+	// notice they clicked; a slow opening goes on by itself.
+	for wait := 0; wait < retryWaitSteps && !d.Setup.Done(); wait++ {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(retryWaitStep):
+		}
+		if ds, err := b.pairing.Duos(ctx, c.ID, []string{duoID}); err == nil && len(ds) == 1 {
+			d = ds[0]
+		}
+	}
+	msg := views.Notice(":white_check_mark: The duo of <@" + d.MenteeID + "> and <@" + d.MentorID + "> is open in <#" + d.ChannelID + ">.")
+	if !d.Setup.Done() {
+		msg = views.Notice(":arrows_counterclockwise: Still opening the duo of <@" + d.MenteeID + "> and <@" + d.MentorID + ">" + stuckAt(d) +
+			". It retries by itself and shows on the committee's Home until it is open.")
+	}
+	if cb.ResponseURL != "" && cb.Container.Type == "message" {
+		return b.reply.Replace(ctx, cb.ResponseURL, msg)
+	}
+	b.refreshHomes(ctx, cb.User.ID)
+	return nil
+}
+
+// How long a Retry click waits for the duo to open before answering.
+const (
+	retryWaitStep  = 100 * time.Millisecond
+	retryWaitSteps = 20
+)
+
+func stuckAt(d mentor.Duo) string {
+	if d.Setup.LastError == "" {
+		return ""
+	}
+	return " (last stopped at: " + views.SafeText(d.Setup.LastError, 300) + ")"
 }
 
 // handleDuoTick ticks a checklist item and redraws the welcome message from the
@@ -262,6 +282,7 @@ func (b *Bot) handleDuoTick(ctx context.Context, cb *slack.InteractionCallback, 
 // refreshHomes republishes App Home for people whose standing changed. Home is only a
 // view: a failure is logged, not reported.
 func (b *Bot) refreshHomes(ctx context.Context, userIDs ...string) {
+	ctx = slackapi.Foreground(ctx)
 	for _, u := range userIDs {
 		if err := b.publishHome(ctx, u, 0); err != nil {
 			b.log.Warn("could not refresh Home", "user", u, "err", err)
@@ -269,12 +290,17 @@ func (b *Bot) refreshHomes(ctx context.Context, userIDs ...string) {
 	}
 }
 
-// workspace opens duos in Slack for the pairing service.
-type workspace struct{ b *Bot }
+// workspace opens duos in Slack for the pairing service. look is set on a retry:
+// posts are then searched for (since since) before being made again.
+type workspace struct {
+	b     *Bot
+	look  bool
+	since time.Time
+}
 
 func (w *workspace) CreatePrivateChannel(ctx context.Context, name string) (string, error) {
 	ch, err := w.b.api.CreateConversationContext(ctx, slack.CreateConversationParams{ChannelName: name, IsPrivate: true})
-	if isSlackError(err, "name_taken") {
+	if slackapi.Is(err, slackapi.NameTaken) {
 		return "", pairing.ErrNameTaken
 	}
 	if err != nil {
@@ -283,12 +309,54 @@ func (w *workspace) CreatePrivateChannel(ctx context.Context, name string) (stri
 	return ch.ID, nil
 }
 
+// FindChannel pages through the private channels the bot is in (conversations.list
+// is Tier 2, but this runs only after name_taken for a name the duo meant to use).
+func (w *workspace) FindChannel(ctx context.Context, name string, members ...string) (string, bool, error) {
+	self, err := w.b.botUserID(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	params := &slack.GetConversationsParameters{Types: []string{"private_channel"}, Limit: 1000, ExcludeArchived: false}
+	for {
+		chans, next, err := w.b.api.GetConversationsContext(ctx, params)
+		if err != nil {
+			return "", false, err
+		}
+		for _, ch := range chans {
+			if ch.Name != name {
+				continue
+			}
+			if ch.Creator != self || ch.IsArchived {
+				return "", false, nil
+			}
+			in, _, err := w.b.api.GetUsersInConversationContext(ctx, &slack.GetUsersInConversationParameters{ChannelID: ch.ID, Limit: 100})
+			if err != nil {
+				return "", false, err
+			}
+			allowed := map[string]bool{self: true}
+			for _, m := range members {
+				allowed[m] = true
+			}
+			for _, u := range in {
+				if !allowed[u] {
+					return "", false, nil
+				}
+			}
+			return ch.ID, true, nil
+		}
+		if next == "" {
+			return "", false, nil
+		}
+		params.Cursor = next
+	}
+}
+
 // Invite invites each person on their own, so someone already in the channel (a
 // retry) does not stop the other's invitation.
 func (w *workspace) Invite(ctx context.Context, channelID string, userIDs ...string) error {
 	for _, u := range userIDs {
 		_, err := w.b.api.InviteUsersToConversationContext(ctx, channelID, u)
-		if err != nil && !isSlackError(err, "already_in_channel") {
+		if err != nil && !slackapi.Is(err, slackapi.AlreadyInChannel) {
 			return err
 		}
 	}
@@ -296,16 +364,17 @@ func (w *workspace) Invite(ctx context.Context, channelID string, userIDs ...str
 }
 
 func (w *workspace) PostWelcome(ctx context.Context, c mentor.Cycle, d mentor.Duo) (string, error) {
-	msg := views.DuoWelcome(c, d)
-	return w.b.reply.Post(ctx, d.ChannelID, msg)
+	return w.b.postOnce(ctx, d.ChannelID, views.DuoWelcome(c, d), "welcome:"+d.ID, w.look, w.since)
 }
 
 func (w *workspace) TellMember(ctx context.Context, c mentor.Cycle, d mentor.Duo, userID string) error {
-	return w.b.reply.ToUser(ctx, userID, views.DuoTold(c, d, userID))
+	_, err := w.b.postOnce(ctx, userID, views.DuoTold(c, d, userID), "told:"+d.ID+":"+userID, w.look, w.since)
+	return err
 }
 
 func (w *workspace) TellCommittee(ctx context.Context, c mentor.Cycle, d mentor.Duo) error {
-	return w.b.tellCommittee(ctx, views.DuoRecord(d))
+	_, err := w.b.postOnce(ctx, w.b.committee.Channel(), views.DuoRecord(d), "duo-record:"+d.ID, w.look, w.since)
+	return err
 }
 
 func (w *workspace) Name(ctx context.Context, cycleID, userID string) string {

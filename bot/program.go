@@ -64,8 +64,47 @@ func (b *Bot) handleProgramSubmit(ctx context.Context, cb *slack.InteractionCall
 	}
 	text := fmt.Sprintf("<@%s> %s the *%s* cycle: %s – %s, evaluations due %s.", cb.User.ID, verb, views.SafeText(saved.Name, 80),
 		mentor.FormatDate(saved.Start), mentor.FormatDate(saved.End), mentor.FormatDate(saved.EvaluationDue))
-	b.router.Go("cycle notice", func(ctx context.Context) error {
-		return b.tellCommittee(ctx, views.Notice(text))
-	}, nil)
+	if err := b.schedulePost(ctx, fmt.Sprintf("cycle:%s:%d", saved.ID, saved.UpdatedAt.UnixMilli()), "committee", views.Notice(text)); err != nil {
+		b.log.Error("could not schedule the cycle notice", "cycle", saved.ID, "err", err)
+	}
+	if err := b.schedulePlanCycle(ctx, saved); err != nil {
+		b.log.Error("could not schedule the cycle's nudges", "cycle", saved.ID, "err", err)
+	}
 	return slack.NewUpdateViewSubmissionResponse(views.DoneModal("Program cycle", views.Notice(fmt.Sprintf("The *%s* cycle is %s.", views.SafeText(saved.Name, 80), verb)))), nil
+}
+
+// JobPlanCycle re-plans a cycle's nudges after it was opened or edited.
+const JobPlanCycle = "plan_cycle"
+
+// schedulePlanCycle has the cycle's digest scheduled and its duos' nudges moved to
+// the cycle's (new) thresholds, in the background: it reads every duo.
+func (b *Bot) schedulePlanCycle(ctx context.Context, c mentor.Cycle) error {
+	key := "plan-cycle:" + c.ID
+	j := mentor.Job{Key: key, Kind: JobPlanCycle, Due: b.cfg.Clock.Now(), Data: map[string]string{"cycle": c.ID}}
+	if _, err := b.cfg.Scheduler.Schedule(ctx, j, mentor.ScheduleReplace); err != nil {
+		return err
+	}
+	b.cfg.Scheduler.Kick(key)
+	return nil
+}
+
+func (b *Bot) performPlanCycle(ctx context.Context, j mentor.Job) error {
+	c, _, err := b.program.Get(ctx, j.Data["cycle"])
+	if err != nil {
+		return ignoreGone(err)
+	}
+	return b.cfg.Nudges.PlanCycle(ctx, c)
+}
+
+// planActiveCycle makes sure the active cycle's digest is scheduled (a cycle opened
+// before this version of the bot has none yet). It is cheap and idempotent.
+func (b *Bot) planActiveCycle(ctx context.Context) error {
+	c, _, err := b.program.Active(ctx)
+	if mentor.ErrorCode(err) == mentor.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return b.cfg.Nudges.PlanDigest(ctx, c)
 }

@@ -2,12 +2,12 @@ package bot
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/mentorbot/mentorbot/bot/slackapi"
 	"github.com/mentorbot/mentorbot/bot/views"
 	"github.com/mentorbot/mentorbot/internal/mentor"
 )
@@ -63,7 +63,7 @@ func (b *Bot) handleJoinRole(ctx context.Context, cb *slack.InteractionCallback,
 		return err
 	}
 	_, err = b.api.UpdateViewContext(ctx, *views.JoinModal(c, p, meta.Editing), "", cb.View.Hash, cb.View.ID)
-	if isSlackError(err, "hash_conflict") {
+	if slackapi.Is(err, slackapi.HashConflict) {
 		return nil // a newer redraw is already on screen
 	}
 	return err
@@ -212,27 +212,16 @@ func (b *Bot) leave(ctx context.Context, c mentor.Cycle, userID string) (already
 	if out.AlreadyLeft {
 		return true, nil
 	}
-	// Telling the committee and redrawing Home are slow Slack calls: the person's
-	// answer (possibly a form's ack) does not wait for them.
-	b.router.Go("after leave", func(ctx context.Context) error {
-		duos, err := b.pairing.Duos(ctx, c.ID, out.DuoIDs)
-		if err != nil {
-			b.log.Error("leave: could not read the affected duos", "user", userID, "err", err)
+	// Telling the committee is a durable job (it must happen, once); Home is only a
+	// view, redrawn in the background.
+	if len(out.DuoIDs) > 0 {
+		if err := b.cfg.Duos.Left(ctx, c, userID, out.DuoIDs); err != nil {
+			return false, err
 		}
-		msg := views.CommitteeLeftNotice(out.Participant, duos)
-		if err := b.tellCommittee(ctx, msg); err != nil {
-			return fmt.Errorf("tell the committee that %s left: %w", userID, err)
-		}
-		return b.publishHome(ctx, userID, 0)
-	}, nil)
-	return false, nil
-}
-
-// isSlackError reports whether err is Slack's error code.
-func isSlackError(err error, code string) bool {
-	var se slack.SlackErrorResponse
-	if errors.As(err, &se) {
-		return se.Err == code
+	} else if err := b.schedulePost(ctx, "left:"+c.ID+":"+userID+":"+strconv.FormatInt(b.cfg.Clock.Now().UnixMilli(), 10), "committee",
+		views.CommitteeLeftNotice(out.Participant, nil)); err != nil {
+		return false, err
 	}
-	return err != nil && err.Error() == code
+	b.router.Go("home after leave", func(ctx context.Context) error { return b.publishHome(ctx, userID, 0) }, nil)
+	return false, nil
 }

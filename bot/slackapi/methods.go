@@ -12,17 +12,17 @@ const postMessage = "chat.postMessage"
 // ours: Slack tolerates short bursts but does not publish their size.
 func defaultLimit(method string) Limit {
 	switch method {
-	case postMessage: // about one message a second, per channel
-		return Limit{Every: time.Second, Burst: 3}
+	case postMessage: // about one message a second, per channel, "generous bursts"
+		return Limit{Every: time.Second, Burst: 10}
 	case "conversations.create", "conversations.archive", "conversations.list", "users.list":
-		return Limit{Every: 3 * time.Second, Burst: 3} // tier 2: 20 a minute
+		return Limit{Every: 3 * time.Second, Burst: 5} // tier 2: 20 a minute
 	case "chat.postEphemeral",
 		"views.open", "views.update", "views.push", "views.publish",
 		"users.info", "conversations.members", "auth.test",
 		"files.getUploadURLExternal", "files.completeUploadExternal", "files.info", "files.delete":
 		return Limit{Every: 600 * time.Millisecond, Burst: 10} // tier 4: 100 a minute
 	}
-	return Limit{Every: 1200 * time.Millisecond, Burst: 5} // tier 3: 50 a minute
+	return Limit{Every: 1200 * time.Millisecond, Burst: 10} // tier 3: 50 a minute
 }
 
 // retrySafe reports whether sending method again after a 5xx or a lost connection

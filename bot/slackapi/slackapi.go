@@ -127,6 +127,12 @@ func Deferrable(ctx context.Context) context.Context {
 	return context.WithValue(ctx, deferrableKey{}, true)
 }
 
+// Foreground undoes Deferrable for calls made on the way, such as redrawing a
+// person's Home after a job: a view is best shown now or not at all, not postponed.
+func Foreground(ctx context.Context) context.Context {
+	return context.WithValue(ctx, deferrableKey{}, false)
+}
+
 func isDeferrable(ctx context.Context) bool {
 	v, _ := ctx.Value(deferrableKey{}).(bool)
 	return v

@@ -34,7 +34,11 @@ type CommitteeHome struct {
 	// Opening are duos whose set-up has not finished, with Setup.LastError telling
 	// where it stopped ("" while in progress).
 	Opening      []mentor.Duo
+	OpeningTotal int // all duos being set up (Opening may list only the first few)
 	OpenConcerns int // concerns waiting for the committee's decision
+	// FailingSteps counts Slack steps (posts, nudges, duo openings) whose last
+	// attempt failed; each retries by itself until it succeeds.
+	FailingSteps int
 }
 
 // HomeInfo is everything App Home shows a person.
@@ -101,7 +105,7 @@ func committeeBlocks(now time.Time, cy mentor.Cycle, c CommitteeHome) []slack.Bl
 			mrkdwn(fmt.Sprintf("*Pending sign-ups*\n%d", n.PendingMentees+n.PendingMentors)),
 			mrkdwn(fmt.Sprintf("*Matched*\n%d mentees, %d mentors", n.MatchedMentees, n.MatchedMentors)),
 			mrkdwn(fmt.Sprintf("*Withdrawn*\n%d", n.Withdrawn)),
-			mrkdwn(fmt.Sprintf("*Duos*\n%d (%d being set up)", c.DuoTotal, len(c.Opening))),
+			mrkdwn(fmt.Sprintf("*Duos*\n%d (%d being set up)", c.DuoTotal, max(c.OpeningTotal, len(c.Opening)))),
 			mrkdwn(fmt.Sprintf("*Open concerns*\n%d", c.OpenConcerns)),
 		}, nil, slack.SectionBlockOptionBlockID("counts")),
 		slack.NewActionBlock("committee_actions",
@@ -116,7 +120,10 @@ func committeeBlocks(now time.Time, cy mentor.Cycle, c CommitteeHome) []slack.Bl
 		}
 		blocks = append(blocks, section(BlockHomeConcerns, ":speech_balloon: "+what+" for a decision in the committee channel."))
 	}
-	blocks = append(blocks, openingBlocks(now, cy, c.Opening)...)
+	if c.FailingSteps > 0 {
+		blocks = append(blocks, contextBlock(BlockHomeFailing, fmt.Sprintf(":hourglass_flowing_sand: %d Slack step(s) failed and will be retried by themselves (messages, reminders, channel set-up). Nothing is lost; this line goes away when they are done.", c.FailingSteps)))
+	}
+	blocks = append(blocks, openingBlocks(now, cy, c.Opening, max(c.OpeningTotal, len(c.Opening)))...)
 	blocks = append(blocks, duoListBlocks(c)...)
 	if c.Total == 0 {
 		return append(blocks, contextBlock("pending_none", "No pending sign-ups."))
@@ -162,11 +169,11 @@ func ago(now, t time.Time) string {
 
 // openingBlocks list duos still being set up, each with where it stopped and a
 // Retry button (value cycle|duo).
-func openingBlocks(now time.Time, cy mentor.Cycle, opening []mentor.Duo) []slack.Block {
+func openingBlocks(now time.Time, cy mentor.Cycle, opening []mentor.Duo, total int) []slack.Block {
 	if len(opening) == 0 {
 		return nil
 	}
-	blocks := []slack.Block{section(BlockHomeOpeningHd, fmt.Sprintf("*Duos still being set up* (%d)", len(opening)))}
+	blocks := []slack.Block{section(BlockHomeOpeningHd, fmt.Sprintf("*Duos still being set up* (%d)", total))}
 	for i, d := range opening[:min(len(opening), HomeOpeningMax)] {
 		state := "in progress"
 		if d.Setup.LastError != "" {
@@ -180,7 +187,7 @@ func openingBlocks(now time.Time, cy mentor.Cycle, opening []mentor.Duo) []slack
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(TruncateMrkdwn(text, 3000)), nil, slack.NewAccessory(btn),
 			slack.SectionBlockOptionBlockID(BlockHomeOpening+strconv.Itoa(i))))
 	}
-	if more := len(opening) - HomeOpeningMax; more > 0 {
+	if more := total - min(len(opening), HomeOpeningMax); more > 0 {
 		blocks = append(blocks, contextBlock(BlockHomeOpeningMore, fmt.Sprintf("…and %d more. They are listed here as these finish.", more)))
 	}
 	return blocks

@@ -68,7 +68,10 @@ func (s *syncBuffer) String() string {
 // startBot starts the bot on a fresh workspace and waits until it is connected.
 func startBot(t testing.TB, opts ...func(*slackfake.Options)) *harness {
 	t.Helper()
-	fake := slackfaketest.New(t, opts...)
+	// Slack and the bot share the test clock: message timestamps, rate-limit windows
+	// and nudges all move when the test moves it.
+	clk := clock.NewSettable(time.Date(2026, 10, 5, 15, 0, 0, 0, time.UTC))
+	fake := slackfaketest.New(t, append([]func(*slackfake.Options){func(o *slackfake.Options) { o.Now = clk.Now }}, opts...)...)
 	users := []slackfake.User{
 		{ID: alice, Name: "alice", RealName: "Alice Example", TZ: "America/New_York", TZOffset: -18000},
 		{ID: bob, Name: "bob", RealName: "Bob Mentee", TZ: "America/Chicago", TZOffset: -21600},
@@ -88,8 +91,7 @@ func startBot(t testing.TB, opts ...func(*slackfake.Options)) *harness {
 
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	t.Cleanup(cancel)
-	h := &harness{t: t, ctx: ctx, slack: fake, redis: redistest.New(t),
-		clock: clock.NewSettable(time.Date(2026, 10, 5, 15, 0, 0, 0, time.UTC)), logs: &syncBuffer{}}
+	h := &harness{t: t, ctx: ctx, slack: fake, redis: redistest.New(t), clock: clk, logs: &syncBuffer{}}
 	h.env = map[string]string{
 		"SLACK_APP_TOKEN":             fake.Options().AppToken,
 		"SLACK_BOT_TOKEN":             fake.Options().BotToken,
@@ -99,6 +101,8 @@ func startBot(t testing.TB, opts ...func(*slackfake.Options)) *harness {
 		"MENTORBOT_COMMITTEE_CHANNEL": committeeChannel,
 		"MENTORBOT_HTTP_ADDR":         "127.0.0.1:" + freePort(t),
 		"MENTORBOT_LOG_LEVEL":         "debug",
+		// Sweeps run often in real time; what is due is decided by the test clock.
+		"MENTORBOT_SWEEP_SCHEDULE": "@every 50ms",
 	}
 	h.http = "http://" + h.env["MENTORBOT_HTTP_ADDR"]
 	h.start()

@@ -14,10 +14,13 @@ import (
 	"github.com/mentorbot/mentorbot/bot/slackapi"
 	"github.com/mentorbot/mentorbot/internal/clock"
 	"github.com/mentorbot/mentorbot/internal/config"
+	"github.com/mentorbot/mentorbot/internal/duos"
+	"github.com/mentorbot/mentorbot/internal/nudges"
 	"github.com/mentorbot/mentorbot/internal/ops"
 	"github.com/mentorbot/mentorbot/internal/pairing"
 	"github.com/mentorbot/mentorbot/internal/program"
 	"github.com/mentorbot/mentorbot/internal/redisstore"
+	"github.com/mentorbot/mentorbot/internal/scheduler"
 	"github.com/mentorbot/mentorbot/internal/signup"
 	"github.com/mentorbot/mentorbot/internal/telemetry"
 )
@@ -47,7 +50,10 @@ func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout
 	if clk == nil {
 		clk = clock.Real{}
 	}
-	api, hc := slackapi.New(cfg.BotToken.Reveal(), cfg.AppToken.Reveal(), cfg.SlackAPIURL, metrics)
+	api, hc := slackapi.NewWith(slackapi.Config{BotToken: cfg.BotToken.Reveal(), AppToken: cfg.AppToken.Reveal(),
+		APIURL: cfg.SlackAPIURL, Metrics: metrics, Clock: clk})
+	sched := scheduler.New(store, clk, log, scheduler.Options{})
+	nudgeSvc := nudges.New(store, sched, clk)
 	b := bot.New(bot.Config{
 		API:              api,
 		HTTP:             hc,
@@ -59,6 +65,10 @@ func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout
 		Program:          program.New(store, clk),
 		Signup:           signup.New(store, clk),
 		Pairing:          pairing.New(store, clk),
+		Duos:             duos.New(store, sched, nudgeSvc, clk),
+		Nudges:           nudgeSvc,
+		Scheduler:        sched,
+		SweepSchedule:    cfg.SweepSchedule,
 	})
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)

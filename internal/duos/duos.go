@@ -37,6 +37,8 @@ type Store interface {
 	DecideConcern(ctx context.Context, cycleID, id string, state mentor.ConcernState, by string, at time.Time) (mentor.Concern, bool, error)
 	DissolveDuo(ctx context.Context, cycleID, duoID, by string, at time.Time, toPool map[string]bool) (mentor.Dissolution, error)
 	ReturnToPool(ctx context.Context, cycleID, userID string, at time.Time) (bool, error)
+	DuoPage(ctx context.Context, cycleID string, offset, limit int) ([]mentor.Duo, int, error)
+	OpenConcerns(ctx context.Context, cycleID string, limit int) ([]mentor.Concern, int, error)
 }
 
 // Scheduler keeps the durable jobs.
@@ -352,8 +354,11 @@ func (s *Service) Dissolve(ctx context.Context, c mentor.Cycle, id, by string) (
 	if k.State == mentor.ConcernHandled {
 		return k, mentor.Dissolution{}, mentor.Errorf(mentor.ECONFLICT, "This concern was marked handled, so the duo stays. Ask the people involved to raise a new concern if it needs dissolving.")
 	}
-	toPool := map[string]bool{k.From: k.Kind == mentor.ConcernRaised && k.NewMatch}
-	dis, err := s.store.DissolveDuo(ctx, c.ID, k.DuoID, by, now, toPool)
+	d, err := s.Duo(ctx, c.ID, k.DuoID)
+	if err != nil {
+		return k, mentor.Dissolution{}, err
+	}
+	dis, err := s.store.DissolveDuo(ctx, c.ID, k.DuoID, by, now, ToPool(d, k))
 	if err != nil {
 		return k, dis, err
 	}
@@ -372,12 +377,50 @@ func (s *Service) Dissolve(ctx context.Context, c mentor.Cycle, id, by string) (
 		map[string]string{"cycle": c.ID, "duo": k.DuoID, "concern": k.ID})
 }
 
+// ToPool says who goes back to the pool when duo d is dissolved over concern k: the
+// person who raised it if they asked for a new match; the mentor, if it was the
+// mentee who raised it (their place is freed for another mentee; they are asked
+// whether they want one); not the mentee partner of a mentor who raised it (they are
+// asked first), and never someone who left the program.
+func ToPool(d mentor.Duo, k mentor.Concern) map[string]bool {
+	partner := d.Partner(k.From)
+	return map[string]bool{
+		k.From:  k.Kind == mentor.ConcernRaised && k.NewMatch,
+		partner: partner == d.MentorID,
+	}
+}
+
 // Rematch puts a person whose duo was dissolved back in the pool at their request.
 func (s *Service) Rematch(ctx context.Context, c mentor.Cycle, userID string) (bool, error) {
 	if !c.Open(s.clock.Now()) {
 		return false, mentor.Errorf(mentor.ECONFLICT, "This cycle is over; sign up again when the next one opens.")
 	}
 	return s.store.ReturnToPool(ctx, c.ID, userID, s.clock.Now().UTC())
+}
+
+// CommitteeView is what the committee's Home shows of the cycle's duos.
+type CommitteeView struct {
+	Duos         []mentor.Duo // page Page of the duos, oldest first
+	Page, Total  int
+	OpenConcerns int
+}
+
+// CommitteeView returns page `page` (of size duos) of the cycle's duos and the
+// number of open concerns.
+func (s *Service) CommitteeView(ctx context.Context, c mentor.Cycle, page, size int) (CommitteeView, error) {
+	page = max(page, 0)
+	ds, total, err := s.store.DuoPage(ctx, c.ID, page*size, size)
+	if err != nil {
+		return CommitteeView{}, err
+	}
+	if len(ds) == 0 && page > 0 && total > 0 { // past the end: show the last page
+		page = (total - 1) / size
+		if ds, total, err = s.store.DuoPage(ctx, c.ID, page*size, size); err != nil {
+			return CommitteeView{}, err
+		}
+	}
+	_, open, err := s.store.OpenConcerns(ctx, c.ID, 0)
+	return CommitteeView{Duos: ds, Page: page, Total: total, OpenConcerns: open}, err
 }
 
 // channelCache remembers which channels are duo channels (for as long as the process

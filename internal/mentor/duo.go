@@ -135,7 +135,8 @@ type DuoSetup struct {
 	LastError         string // the step that failed last, for the committee; "" when fine
 	LastErrorAt       time.Time
 	CompletedAt       time.Time
-	ChannelNameSuffix int // 0, or the number appended after a name_taken
+	ChannelNameSuffix int    // 0, or the number appended after a name_taken
+	IntendedName      string // the name about to be created (recorded before the call)
 }
 
 // Done reports whether every setup step is finished.

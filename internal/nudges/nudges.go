@@ -69,12 +69,11 @@ type Service struct {
 	store Store
 	sched Scheduler
 	clock clock.Clock
-	send  Notifier
 }
 
 // New returns the service.
-func New(store Store, sched Scheduler, clk clock.Clock, send Notifier) *Service {
-	return &Service{store: store, sched: sched, clock: clk, send: send}
+func New(store Store, sched Scheduler, clk clock.Clock) *Service {
+	return &Service{store: store, sched: sched, clock: clk}
 }
 
 // job builds a nudge job.
@@ -203,14 +202,25 @@ func (s *Service) Evaluated(ctx context.Context, c mentor.Cycle, userID string) 
 	return s.sched.Cancel(ctx, keys...)
 }
 
-// PlanCycle schedules the cycle's weekly digest and, after an edit, moves every
-// nudge of its duos that the new thresholds make earlier. It is idempotent.
-func (s *Service) PlanCycle(ctx context.Context, c mentor.Cycle) error {
+// PlanDigest schedules the cycle's next weekly digest unless an earlier one is
+// scheduled. It is idempotent.
+func (s *Service) PlanDigest(ctx context.Context, c mentor.Cycle) error {
 	now := s.clock.Now()
 	if at, ok := c.NextDigest(now); ok && now.Before(c.End.AddDate(0, 0, 1)) {
 		if _, err := s.sched.Schedule(ctx, job(mentor.NudgeDigest, c, "", "", 0, at), mentor.ScheduleEarlier); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// PlanCycle schedules the cycle's weekly digest and, after an edit, moves every
+// nudge of its duos that the new thresholds make earlier (a later one finds its new
+// time when it comes due). It reads every duo of the cycle: run it in the background.
+// It is idempotent.
+func (s *Service) PlanCycle(ctx context.Context, c mentor.Cycle) error {
+	if err := s.PlanDigest(ctx, c); err != nil {
+		return err
 	}
 	ids, err := s.store.DuoIDs(ctx, c.ID)
 	if err != nil {
@@ -251,8 +261,8 @@ func lastWord(d mentor.Duo) time.Time {
 
 // Perform is the scheduler's performer of nudge jobs: it re-checks the nudge against
 // the state now, postpones it to when it is due (in the recipient's working hours), or
-// sends it.
-func (s *Service) Perform(ctx context.Context, j mentor.Job) error {
+// sends it through send.
+func (s *Service) Perform(ctx context.Context, j mentor.Job, send Notifier) error {
 	later := scheduler.Later
 	now := s.clock.Now()
 	c, _, err := s.store.Cycle(ctx, j.Data["cycle"])
@@ -264,9 +274,9 @@ func (s *Service) Perform(ctx context.Context, j mentor.Job) error {
 	}
 	kind := mentor.NudgeKind(j.Data["kind"])
 	if kind == mentor.NudgeDigest {
-		return s.digest(ctx, c, j, now)
+		return s.digest(ctx, c, j, now, send)
 	}
-	n := Nudge{Kind: kind, Cycle: c, To: j.Data["user"], Uncertain: j.Uncertain}
+	n := Nudge{Kind: kind, Cycle: c, To: j.Data["user"], Uncertain: j.Uncertain || j.Attempts > 1}
 	var due time.Time
 	var d mentor.Duo
 	if id := j.Data["duo"]; id != "" {
@@ -345,7 +355,7 @@ func (s *Service) Perform(ctx context.Context, j mentor.Job) error {
 		return later(at)
 	}
 	n.ID = j.Key + ":" + strconv.FormatInt(due.Unix(), 10)
-	if err := s.send.Nudge(ctx, n); err != nil {
+	if err := send.Nudge(ctx, n); err != nil {
 		return err
 	}
 	if kind == mentor.NudgeKeepInTouch {
@@ -415,7 +425,7 @@ func (d Digest) Empty() bool {
 }
 
 // digest posts the committee's digest and schedules next week's.
-func (s *Service) digest(ctx context.Context, c mentor.Cycle, j mentor.Job, now time.Time) error {
+func (s *Service) digest(ctx context.Context, c mentor.Cycle, j mentor.Job, now time.Time, send Notifier) error {
 	active, _, err := s.store.ActiveCycle(ctx)
 	if err != nil && mentor.ErrorCode(err) != mentor.ENOTFOUND {
 		return err
@@ -430,8 +440,8 @@ func (s *Service) digest(ctx context.Context, c mentor.Cycle, j mentor.Job, now 
 	if err != nil {
 		return err
 	}
-	if err := s.send.Nudge(ctx, Nudge{Kind: mentor.NudgeDigest, Cycle: c, ID: j.Key + ":" + strconv.FormatInt(j.Due.Unix(), 10),
-		Uncertain: j.Uncertain, Digest: &dg}); err != nil {
+	if err := send.Nudge(ctx, Nudge{Kind: mentor.NudgeDigest, Cycle: c, ID: j.Key + ":" + strconv.FormatInt(j.Due.Unix(), 10),
+		Uncertain: j.Uncertain || j.Attempts > 1, Digest: &dg}); err != nil {
 		return err
 	}
 	if next, ok := c.NextDigest(now); ok {

@@ -16,6 +16,10 @@ type Workspace interface {
 	// CreatePrivateChannel makes a private channel and returns its id, or
 	// ErrNameTaken when the name is in use (archived channels included).
 	CreatePrivateChannel(ctx context.Context, name string) (id string, err error)
+	// FindChannel looks up the channel called name and reports whether it is one
+	// this duo may adopt: made by the bot, not archived, with nobody in it but the
+	// bot and members. ok is false when there is no such channel.
+	FindChannel(ctx context.Context, name string, members ...string) (id string, ok bool, err error)
 	Invite(ctx context.Context, channelID string, userIDs ...string) error
 	// PostWelcome posts the duo's welcome and checklist and returns its timestamp.
 	PostWelcome(ctx context.Context, c mentor.Cycle, d mentor.Duo) (ts string, err error)
@@ -128,26 +132,51 @@ func (s *Service) Open(ctx context.Context, c mentor.Cycle, duoID string, ws Wor
 }
 
 // createChannel finds a free name (suffixes after name_taken) and records the
-// channel the moment it exists.
+// channel the moment it exists. The name is recorded as intended before each try, so
+// that a channel made by an attempt that died before recording it is found and
+// adopted by the next attempt (its name is then "taken" by our own channel) instead
+// of being left orphaned beside a "-2".
 func (s *Service) createChannel(ctx context.Context, c mentor.Cycle, d *mentor.Duo, ws Workspace) error {
 	menteeName := ws.Name(ctx, c.ID, d.MenteeID)
 	mentorName := ws.Name(ctx, c.ID, d.MentorID)
 	suffix := max(d.Setup.ChannelNameSuffix, 1)
 	for try := 0; try < maxNameTries; try, suffix = try+1, suffix+1 {
 		name := ChannelName(c.Name, menteeName, mentorName, d.MenteeID, d.MentorID, suffix)
+		if d.Setup.IntendedName != name {
+			if err := s.record(ctx, d, func(x *mentor.Duo) { x.Setup.IntendedName, x.Setup.ChannelNameSuffix = name, suffix }); err != nil {
+				return err
+			}
+		}
 		id, err := ws.CreatePrivateChannel(ctx, name)
 		if errors.Is(err, ErrNameTaken) {
+			// Ours from an attempt that died before recording it, or someone else's.
+			id, ok, ferr := ws.FindChannel(ctx, name, d.MenteeID, d.MentorID)
+			if ferr != nil {
+				return ferr
+			}
+			if ok {
+				return s.recordChannel(ctx, d, id, name, suffix)
+			}
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		return s.record(ctx, d, func(x *mentor.Duo) {
-			x.ChannelID, x.ChannelName = id, name
-			x.Setup.ChannelCreated, x.Setup.ChannelNameSuffix = true, suffix
-		})
+		return s.recordChannel(ctx, d, id, name, suffix)
 	}
 	return fmt.Errorf("no free channel name after %d tries", maxNameTries)
+}
+
+// recordChannel records the duo's channel and indexes it, so message events in it
+// find the duo.
+func (s *Service) recordChannel(ctx context.Context, d *mentor.Duo, id, name string, suffix int) error {
+	if err := s.store.IndexDuoChannel(ctx, id, d.CycleID, d.ID); err != nil {
+		return err
+	}
+	return s.record(ctx, d, func(x *mentor.Duo) {
+		x.ChannelID, x.ChannelName = id, name
+		x.Setup.ChannelCreated, x.Setup.ChannelNameSuffix = true, suffix
+	})
 }
 
 // record applies change to the stored duo and to d.

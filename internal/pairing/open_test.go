@@ -30,13 +30,17 @@ var errSlackDown = errors.New("slack: service_unavailable")
 // released.
 type fakeWorkspace struct {
 	mu       sync.Mutex
-	attempts map[string]int  // calls per step, failed ones included
-	done     map[string]int  // successful calls per step
-	fail     map[string]int  // step → failures still to give
-	taken    map[string]bool // channel names in use
-	tried    []string        // channel names asked for, in order
-	invited  map[string][]string
-	names    map[string]string
+	attempts map[string]int    // calls per step, failed ones included
+	done     map[string]int    // successful calls per step
+	fail     map[string]int    // step → failures still to give
+	taken    map[string]bool   // channel names in use
+	ours     map[string]string // channels this workspace made: name → id
+	// lostAfterCreate makes the next successful create answer an error, as when
+	// the process dies (or Redis fails) right after Slack made the channel.
+	lostAfterCreate bool
+	tried           []string // channel names asked for, in order
+	invited         map[string][]string
+	names           map[string]string
 
 	entered chan struct{} // when set, the first CreatePrivateChannel signals here…
 	release chan struct{} // …and waits for this
@@ -44,7 +48,7 @@ type fakeWorkspace struct {
 
 func newWorkspace() *fakeWorkspace {
 	return &fakeWorkspace{
-		attempts: map[string]int{}, done: map[string]int{}, fail: map[string]int{}, taken: map[string]bool{},
+		attempts: map[string]int{}, done: map[string]int{}, fail: map[string]int{}, taken: map[string]bool{}, ours: map[string]string{},
 		invited: map[string][]string{}, names: map[string]string{"U0ADA": "Ada Lovelace", "U0GRACE": "Grace Hopper"},
 	}
 }
@@ -87,7 +91,20 @@ func (w *fakeWorkspace) CreatePrivateChannel(ctx context.Context, name string) (
 	}
 	w.taken[name] = true
 	w.done[stepCreate]++
-	return fmt.Sprintf("C%03d", len(w.taken)), nil
+	id := fmt.Sprintf("C%03d", len(w.taken))
+	w.ours[name] = id
+	if w.lostAfterCreate {
+		w.lostAfterCreate = false
+		return "", errSlackDown
+	}
+	return id, nil
+}
+
+func (w *fakeWorkspace) FindChannel(ctx context.Context, name string, members ...string) (string, bool, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	id, ok := w.ours[name]
+	return id, ok, nil
 }
 
 func (w *fakeWorkspace) Invite(ctx context.Context, channelID string, userIDs ...string) error {
@@ -284,6 +301,30 @@ func TestOpenTakesTheNextNameWhenOneIsTaken(t *testing.T) {
 	}
 	if stored := e.mustDuo(d.ID); stored.ChannelName != got.ChannelName || stored.Setup.ChannelNameSuffix != 3 {
 		t.Fatalf("stored channel = %q suffix %d", stored.ChannelName, stored.Setup.ChannelNameSuffix)
+	}
+	mustBeOpened(t, got, e.clock.Now())
+}
+
+func TestOpenAdoptsTheChannelAnAttemptMadeButNeverRecorded(t *testing.T) {
+	e := newEnv(t)
+	d := e.mustApprovedDuo()
+	ws := newWorkspace()
+	ws.lostAfterCreate = true
+	if _, err := e.svc.Open(e.ctx, e.cycle, d.ID, ws); err == nil {
+		t.Fatal("the first attempt did not fail")
+	}
+	if stored := e.mustDuo(d.ID); stored.Setup.ChannelCreated || stored.Setup.IntendedName == "" {
+		t.Fatalf("after the lost create: %+v, want the intended name recorded and no channel", stored.Setup)
+	}
+	got, err := e.svc.Open(e.ctx, e.cycle, d.ID, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ChannelName != "duo-2026-2027-ada-grace" || got.ChannelID != ws.ours["duo-2026-2027-ada-grace"] {
+		t.Fatalf("channel = %s %q, want the first attempt's channel adopted, not a -2", got.ChannelID, got.ChannelName)
+	}
+	if len(ws.ours) != 1 {
+		t.Fatalf("%d channels made, want 1: %v", len(ws.ours), ws.ours)
 	}
 	mustBeOpened(t, got, e.clock.Now())
 }

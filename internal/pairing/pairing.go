@@ -28,6 +28,7 @@ type Store interface {
 	Round(ctx context.Context, cycleID, id string) (mentor.PairingRound, error)
 	UpdateRound(ctx context.Context, cycleID, id string, change func(*mentor.PairingRound) error) (mentor.PairingRound, error)
 	Lock(ctx context.Context, name string, ttl time.Duration) (release func(), ok bool, err error)
+	IndexDuoChannel(ctx context.Context, channelID, cycleID, duoID string) error
 }
 
 // Service runs the pairing use case.

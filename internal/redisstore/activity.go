@@ -55,14 +55,7 @@ func (s *Store) DuoByChannel(ctx context.Context, channelID string) (cycleID, du
 
 // MessageOutcome is what one message event did to its duo. At most one of
 // Duplicate, Ended and NotMember is true; when none is, the message counted.
-type MessageOutcome struct {
-	Duplicate bool   // the event id was counted before (a Slack redelivery): nothing changed
-	NotMember bool   // the author is not in the duo (the committee, another bot): ignored
-	Ended     bool   // the duo was dissolved: ignored
-	First     bool   // this is the first message of this member that the bot knows of
-	Ticked    bool   // this message ticked a checklist item that was not ticked before
-	Item      string // the item it ticked ("mentee.contact" or "mentor.welcome"), when Ticked
-}
+type MessageOutcome = mentor.MessageOutcome
 
 // recordMessageScript counts one message of a duo channel.
 // KEYS: duo hash, checklist hash, seen key. ARGV: uid, at ms, seen ttl seconds.

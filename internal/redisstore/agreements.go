@@ -144,11 +144,7 @@ func decodeAgreement(raw string, version int, postTS string, sigs map[string]str
 }
 
 // SignOutcome is what one signature did.
-type SignOutcome struct {
-	Agreement mentor.Agreement // the signed version after this call, with its signatures
-	Signed    bool             // this call added the signature (false: signed before)
-	Complete  bool             // this call made the version signed by both
-}
+type SignOutcome = mentor.SignOutcome
 
 // signScript signs a version.
 // KEYS: agreement hash, duo hash. ARGV: version, uid, at ms.

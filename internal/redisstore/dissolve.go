@@ -12,11 +12,7 @@ import (
 )
 
 // Dissolution is the outcome of DissolveDuo.
-type Dissolution struct {
-	Changed bool                     // this call ended the duo (false: it had ended before)
-	Duo     mentor.Duo               // the duo after the call, EndedAt and EndedBy set
-	Status  map[string]mentor.Status // each member's status after the call, by user id
-}
+type Dissolution = mentor.Dissolution
 
 // idxKeys are the participant index keys of every role and status, which a script
 // that moves people between statuses declares because it learns their status only

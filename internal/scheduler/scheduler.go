@@ -30,6 +30,8 @@ type Store interface {
 	CompleteJob(ctx context.Context, j mentor.Job) (bool, error)
 	RescheduleJob(ctx context.Context, j mentor.Job, due time.Time, lastErr string, uncertain bool, now time.Time) (bool, error)
 	Lock(ctx context.Context, name string, ttl time.Duration) (release func(), ok bool, err error)
+	JobsOfKind(ctx context.Context, kind string, limit int) ([]mentor.Job, int, error)
+	FailingJobs(ctx context.Context, limit int) ([]mentor.Job, int, error)
 }
 
 // Performer does one job. It returns nil when the work is done (or no longer
@@ -61,7 +63,10 @@ type Scheduler struct {
 
 	queue chan string // keys kicked to run now
 	sem   chan struct{}
-	wg    sync.WaitGroup
+	wg    sync.WaitGroup // jobs being performed, sweeps
+	loop  sync.WaitGroup // the loop feeding kicked jobs to workers
+	stop  chan struct{}
+	once  sync.Once
 	work  context.Context
 }
 
@@ -83,7 +88,7 @@ func New(store Store, clk clock.Clock, log *slog.Logger, opts Options) *Schedule
 		opts.Rounds = 50
 	}
 	return &Scheduler{store: store, clock: clk, log: log, opts: opts, performers: map[string]Performer{},
-		queue: make(chan string, opts.Queue), sem: make(chan struct{}, opts.Workers), work: context.Background(),
+		queue: make(chan string, opts.Queue), sem: make(chan struct{}, opts.Workers), work: context.Background(), stop: make(chan struct{}),
 		observe: func(string, string) {}}
 }
 
@@ -109,21 +114,34 @@ func (s *Scheduler) Cancel(ctx context.Context, keys ...string) error {
 	return err
 }
 
-// Start runs the workers that perform kicked jobs, under work: when work ends, jobs
-// still waiting in the queue are dropped (and logged): they stay stored, and a later
-// sweep performs them.
+// Jobs returns up to limit stored jobs of a kind, oldest first, and how many there
+// are (for the committee's Home: duos still opening).
+func (s *Scheduler) Jobs(ctx context.Context, kind string, limit int) ([]mentor.Job, int, error) {
+	return s.store.JobsOfKind(ctx, kind, limit)
+}
+
+// Failing returns up to limit jobs whose last attempt failed, and how many there are.
+func (s *Scheduler) Failing(ctx context.Context, limit int) ([]mentor.Job, int, error) {
+	return s.store.FailingJobs(ctx, limit)
+}
+
+// Start runs the loop that performs kicked jobs, under work (which bounds every job it
+// runs). Stop ends it.
 func (s *Scheduler) Start(work context.Context) {
 	s.work = work
-	s.wg.Add(1)
+	s.loop.Add(1)
 	go func() {
-		defer s.wg.Done()
+		defer s.loop.Done()
 		for {
 			select {
 			case key := <-s.queue:
 				select {
 				case s.sem <- struct{}{}:
-				case <-work.Done():
+				case <-s.stop:
 					s.log.Info("job left for the sweep at shutdown", "job", key)
+					s.drain()
+					return
+				case <-work.Done():
 					s.drain()
 					return
 				}
@@ -133,12 +151,23 @@ func (s *Scheduler) Start(work context.Context) {
 					defer func() { <-s.sem }()
 					s.runKey(work, key)
 				}()
+			case <-s.stop:
+				s.drain()
+				return
 			case <-work.Done():
 				s.drain()
 				return
 			}
 		}
 	}()
+}
+
+// Stop takes no more kicked jobs: those still queued are dropped (and logged); they
+// stay stored, and a later sweep, here or on another replica, performs them. Jobs
+// already running go on; Wait waits for them.
+func (s *Scheduler) Stop() {
+	s.once.Do(func() { close(s.stop) })
+	s.loop.Wait()
 }
 
 // drain logs the keys left in the queue at shutdown.
@@ -153,7 +182,8 @@ func (s *Scheduler) drain() {
 	}
 }
 
-// Wait blocks until the workers and any sweep in progress have returned.
+// Wait blocks until the jobs being performed and any sweep in progress have
+// returned.
 func (s *Scheduler) Wait() { s.wg.Wait() }
 
 // Kick asks for the job key to be performed now, in the background, without waiting
@@ -259,6 +289,7 @@ func (s *Scheduler) run(ctx context.Context, j mentor.Job) {
 		ok, rerr = s.store.CompleteJob(rctx, j)
 	case errors.As(err, &later):
 		outcome = "later"
+		log.Debug("job postponed", "until", later.at, "why", later.Error())
 		ok, rerr = s.store.RescheduleJob(rctx, j, later.at, "", false, now)
 	default:
 		outcome = "retry"
@@ -322,13 +353,25 @@ func Backoff(attempts int) time.Duration {
 }
 
 // laterError postpones a job without counting a failure.
-type laterError struct{ at time.Time }
+type laterError struct {
+	at  time.Time
+	why error
+}
 
-func (e *laterError) Error() string { return "later: " + e.at.Format(time.RFC3339) }
+func (e *laterError) Error() string {
+	s := "later: " + e.at.Format(time.RFC3339)
+	if e.why != nil {
+		s += ": " + e.why.Error()
+	}
+	return s
+}
 
 // Later returns the error a performer gives to postpone its job to at: not due yet
-// after all, outside the recipient's working hours, or paced by Slack's limits.
+// after all, outside the recipient's working hours.
 func Later(at time.Time) error { return &laterError{at: at} }
+
+// Deferred postpones a job to at because of why (Slack's pacing, say): not a failure.
+func Deferred(at time.Time, why error) error { return &laterError{at: at, why: why} }
 
 // uncertainError marks a failure that may have taken effect.
 type uncertainError struct{ err error }

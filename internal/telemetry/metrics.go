@@ -35,6 +35,10 @@ type Metrics struct {
 	SlackThrottled *prometheus.CounterVec
 	// SocketConnected is 1 while a Socket Mode connection is up.
 	SocketConnected prometheus.Gauge
+	// Jobs counts attempts of durable jobs (nudges, duo openings, posts) by kind and
+	// outcome: "done", "later" (postponed), "retry" (failed, retried with backoff),
+	// "lost" (the claim ran out), "unrecorded" (Redis failed to record the outcome).
+	Jobs *prometheus.CounterVec
 }
 
 // New creates the metrics on a fresh registry, with Go runtime and process collectors.
@@ -80,9 +84,13 @@ func New() *Metrics {
 			Name: "mentorbot_socket_connected",
 			Help: "1 while the Socket Mode connection is up.",
 		}),
+		Jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mentorbot_jobs_total",
+			Help: "Attempts of durable jobs (nudges, duo openings, posts), by kind and outcome.",
+		}, []string{"kind", "outcome"}),
 	}
 	reg.MustRegister(m.Envelopes, m.AckLatency, m.HandlerErrors, m.SlackCalls, m.SlackErrors, m.SlackLatency,
-		m.SlackRetries, m.SlackThrottled, m.SocketConnected,
+		m.SlackRetries, m.SlackThrottled, m.SocketConnected, m.Jobs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -1,0 +1,375 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/mentorbot/mentorbot/bot/slackapi"
+	"github.com/mentorbot/mentorbot/bot/views"
+	"github.com/mentorbot/mentorbot/internal/duos"
+	"github.com/mentorbot/mentorbot/internal/mentor"
+	"github.com/mentorbot/mentorbot/internal/nudges"
+	"github.com/mentorbot/mentorbot/internal/pairing"
+	"github.com/mentorbot/mentorbot/internal/scheduler"
+)
+
+// Job kinds the bot performs itself (the use cases add their own: see registerJobs).
+const (
+	JobOpenDuo     = "open_duo"     // open a duo in Slack, step by step
+	JobPost        = "post"         // post a rendered message once
+	JobDissolvedDM = "dissolved_dm" // tell a member their duo was dissolved
+	JobArchive     = "archive"      // archive a dissolved duo's channel
+)
+
+// registerJobs tells the scheduler who performs each kind of job.
+func (b *Bot) registerJobs() {
+	s := b.cfg.Scheduler
+	s.Handle(JobOpenDuo, b.performOpenDuo)
+	s.Handle(JobPost, b.performPost)
+	s.Handle(nudges.JobKind, func(ctx context.Context, j mentor.Job) error {
+		return jobError(b.cfg.Nudges.Perform(slackapi.Deferrable(ctx), j, b))
+	})
+	s.Handle(duos.JobAgreementPost, b.performAgreementPost)
+	s.Handle(duos.JobAgreementRecord, b.performAgreementRecord)
+	s.Handle(duos.JobConcernPost, b.performConcernPost)
+	s.Handle(duos.JobDissolve, b.performDissolve)
+	s.Handle(JobDissolvedDM, b.performDissolvedDM)
+	s.Handle(JobArchive, b.performArchive)
+	s.Handle(JobPlanCycle, b.performPlanCycle)
+	s.Observe(func(kind, outcome string) { b.cfg.Metrics.Jobs.WithLabelValues(kind, outcome).Inc() })
+}
+
+// jobError turns what a Slack call answered into what the scheduler does next: wait
+// for Slack's pacing (no failure counted), retry carefully when the call may have
+// taken effect, or retry with backoff.
+func jobError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if until, ok := slackapi.DeferUntil(err); ok {
+		return scheduler.Deferred(until, err)
+	}
+	if slackapi.Ambiguous(err) {
+		return scheduler.Uncertain(err)
+	}
+	return err
+}
+
+// retried reports whether a job must look before repeating a side effect: on any
+// attempt after the first, since an earlier one may have done it before failing (or
+// dying) without recording it.
+func retried(j mentor.Job) bool { return j.Attempts > 1 || j.Uncertain }
+
+// postOnce posts msg in channel (a channel id, or a user id for the bot's DM with
+// them) so that it appears once however often it is attempted: the message carries
+// key in its metadata and, when look is set (a retry), the channel's history since
+// since is searched for it first. It returns the message's ts.
+func (b *Bot) postOnce(ctx context.Context, channel string, msg views.Message, key string, look bool, since time.Time) (string, error) {
+	if msg.Metadata == nil {
+		msg.Metadata = &slack.SlackMetadata{EventType: views.PostMetadataType, EventPayload: map[string]any{"key": key}}
+	}
+	if look {
+		ts, found, err := b.findPost(ctx, channel, key, since)
+		if err != nil {
+			return "", err
+		}
+		if found {
+			b.log.Info("post found in history; not posting again", "key", key)
+			return ts, nil
+		}
+	}
+	return b.reply.Post(ctx, channel, msg)
+}
+
+// historyPages bounds the search for an earlier post: the bot looks back at most this
+// many pages of 100 messages (since the job was created).
+const historyPages = 5
+
+// findPost looks for the bot's message carrying key in its metadata.
+func (b *Bot) findPost(ctx context.Context, channel, key string, since time.Time) (ts string, found bool, err error) {
+	if strings.HasPrefix(channel, "U") || strings.HasPrefix(channel, "W") {
+		ch, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{channel}, ReturnIM: true})
+		if err != nil {
+			return "", false, err
+		}
+		channel = ch.ID
+	}
+	params := &slack.GetConversationHistoryParameters{ChannelID: channel, IncludeAllMetadata: true, Limit: 100}
+	if !since.IsZero() {
+		params.Oldest = strconv.FormatFloat(float64(since.Add(-time.Minute).UnixMilli())/1000, 'f', 6, 64)
+	}
+	for page := 0; page < historyPages; page++ {
+		h, err := b.api.GetConversationHistoryContext(ctx, params)
+		if err != nil {
+			return "", false, err
+		}
+		for _, m := range h.Messages {
+			if k, _ := m.Metadata.EventPayload["key"].(string); k == key {
+				return m.Timestamp, true, nil
+			}
+		}
+		if !h.HasMore || h.ResponseMetaData.NextCursor == "" {
+			break
+		}
+		params.Cursor = h.ResponseMetaData.NextCursor
+	}
+	return "", false, nil
+}
+
+// schedulePost makes posting msg a durable job: stored first, then posted once by
+// whoever holds the job, retried until it is done.
+func (b *Bot) schedulePost(ctx context.Context, key, channel string, msg views.Message) error {
+	blocks, err := json.Marshal(msg.Blocks)
+	if err != nil {
+		return fmt.Errorf("encode post %s: %w", key, err)
+	}
+	j := mentor.Job{Key: "post:" + key, Kind: JobPost, Due: b.cfg.Clock.Now(),
+		Data: map[string]string{"channel": channel, "text": msg.Text, "blocks": string(blocks), "key": key}}
+	if _, err := b.cfg.Scheduler.Schedule(ctx, j, mentor.ScheduleKeep); err != nil {
+		return err
+	}
+	b.cfg.Scheduler.Kick(j.Key)
+	return nil
+}
+
+func (b *Bot) performPost(ctx context.Context, j mentor.Job) error {
+	msg := views.Message{Text: j.Data["text"]}
+	var blocks slack.Blocks
+	if err := json.Unmarshal([]byte(j.Data["blocks"]), &blocks); err != nil {
+		return fmt.Errorf("decode blocks of %s: %w", j.Key, err)
+	}
+	msg.Blocks = blocks.BlockSet
+	channel := j.Data["channel"]
+	if channel == "committee" {
+		channel = b.committee.Channel()
+	}
+	_, err := b.postOnce(slackapi.Deferrable(ctx), channel, msg, j.Data["key"], retried(j), j.CreatedAt)
+	return jobError(err)
+}
+
+// scheduleOpenDuo makes opening duo duoID a durable job and starts it now.
+func (b *Bot) scheduleOpenDuo(ctx context.Context, c mentor.Cycle, duoID string) error {
+	key := "open-duo:" + c.ID + ":" + duoID
+	j := mentor.Job{Key: key, Kind: JobOpenDuo, Due: b.cfg.Clock.Now(), Data: map[string]string{"cycle": c.ID, "duo": duoID}}
+	if _, err := b.cfg.Scheduler.Schedule(ctx, j, mentor.ScheduleKeep); err != nil {
+		return err
+	}
+	b.cfg.Scheduler.Kick(key)
+	return nil
+}
+
+// performOpenDuo opens a duo: each step is recorded as it finishes, so a retry goes
+// on where the last attempt stopped; posts are looked up before being repeated. The
+// first failure is reported to the committee (once); the job then retries by itself
+// and the duo shows on the committee's Home until it is open.
+func (b *Bot) performOpenDuo(ctx context.Context, j mentor.Job) error {
+	ctx = slackapi.Deferrable(ctx)
+	c, _, err := b.program.Get(ctx, j.Data["cycle"])
+	if mentor.ErrorCode(err) == mentor.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	d, err := b.pairing.Open(ctx, c, j.Data["duo"], &workspace{b: b, look: retried(j), since: j.CreatedAt})
+	switch {
+	case err == nil:
+		b.cfg.Duos.ChannelOpened(d.ChannelID)
+		if err := b.cfg.Nudges.PlanDuo(ctx, c, d); err != nil {
+			return err
+		}
+		b.refreshHomes(ctx, d.MenteeID, d.MentorID)
+		return nil
+	case mentor.ErrorCode(err) == mentor.ENOTFOUND:
+		return nil // the duo is gone
+	case errors.Is(err, pairing.ErrBusy):
+		return scheduler.Later(b.cfg.Clock.Now().Add(time.Minute))
+	}
+	if _, ok := slackapi.DeferUntil(err); !ok && d.ID != "" && j.Attempts == 1 {
+		if perr := b.schedulePost(ctx, "setup-stopped:"+d.ID, "committee", views.DuoSetupFailed(c, d)); perr != nil {
+			b.log.Error("could not report a stopped duo opening", "duo", d.ID, "err", perr)
+		}
+	}
+	return jobError(err)
+}
+
+// performAgreementPost posts a version of an agreement in the duo channel for both to
+// sign, records where, and marks the version before it replaced.
+func (b *Bot) performAgreementPost(ctx context.Context, j mentor.Job) error {
+	ctx = slackapi.Deferrable(ctx)
+	c, d, err := b.jobDuo(ctx, j)
+	if err != nil || d.ID == "" {
+		return err
+	}
+	v, _ := strconv.Atoi(j.Data["version"])
+	a, err := b.cfg.Duos.Agreement(ctx, c.ID, d.ID, v)
+	if err != nil {
+		return err
+	}
+	cur, err := b.cfg.Duos.Agreement(ctx, c.ID, d.ID, 0)
+	if err != nil {
+		return err
+	}
+	if cur.Version > v && a.PostTS == "" {
+		return nil // replaced before it was ever posted: nothing to show or void
+	}
+	if a.PostTS == "" {
+		ts, err := b.postOnce(ctx, d.ChannelID, views.AgreementPost(c, d, a), fmt.Sprintf("agreement:%s:v%d", d.ID, v), retried(j), j.CreatedAt)
+		if err != nil {
+			return jobError(err)
+		}
+		if err := b.cfg.Duos.AgreementPosted(ctx, c.ID, d.ID, v, ts); err != nil {
+			return err
+		}
+	}
+	if v > 1 {
+		old, err := b.cfg.Duos.Agreement(ctx, c.ID, d.ID, v-1)
+		if err != nil {
+			return err
+		}
+		if old.PostTS != "" {
+			msg := views.AgreementReplaced(c, d, old, v)
+			_, _, _, err := b.api.UpdateMessageContext(ctx, d.ChannelID, old.PostTS, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
+			if err != nil && !slackapi.Is(err, slackapi.MessageNotFound) {
+				return jobError(err)
+			}
+		}
+	}
+	b.refreshHomes(ctx, d.MenteeID, d.MentorID)
+	return nil
+}
+
+// performAgreementRecord sends a signed agreement to the committee.
+func (b *Bot) performAgreementRecord(ctx context.Context, j mentor.Job) error {
+	ctx = slackapi.Deferrable(ctx)
+	c, d, err := b.jobDuo(ctx, j)
+	if err != nil || d.ID == "" {
+		return err
+	}
+	v, _ := strconv.Atoi(j.Data["version"])
+	a, err := b.cfg.Duos.Agreement(ctx, c.ID, d.ID, v)
+	if err != nil {
+		return err
+	}
+	_, err = b.postOnce(ctx, b.committee.Channel(), views.AgreementForCommittee(c, d, a), fmt.Sprintf("agreement-record:%s:v%d", d.ID, v), retried(j), j.CreatedAt)
+	return jobError(err)
+}
+
+// performConcernPost posts a concern to the committee with its buttons (or its
+// decision, when the committee decided before the post went out).
+func (b *Bot) performConcernPost(ctx context.Context, j mentor.Job) error {
+	ctx = slackapi.Deferrable(ctx)
+	c, _, err := b.program.Get(ctx, j.Data["cycle"])
+	if err != nil {
+		return ignoreGone(err)
+	}
+	k, d, err := b.cfg.Duos.Concern(ctx, c.ID, j.Data["concern"])
+	if err != nil {
+		return ignoreGone(err)
+	}
+	msg := views.ConcernForCommittee(c, d, k)
+	if k.State != mentor.ConcernOpen {
+		msg = views.ConcernDecided(c, d, k)
+	}
+	_, err = b.postOnce(ctx, b.committee.Channel(), msg, "concern:"+k.ID, retried(j), j.CreatedAt)
+	return jobError(err)
+}
+
+// performDissolve schedules each side effect of a dissolved duo as a job of its own
+// (a DM to each member, the channel's archiving), so each happens once.
+func (b *Bot) performDissolve(ctx context.Context, j mentor.Job) error {
+	c, d, err := b.jobDuo(ctx, j)
+	if err != nil || d.ID == "" {
+		return err
+	}
+	k, _, err := b.cfg.Duos.Concern(ctx, c.ID, j.Data["concern"])
+	if err != nil {
+		return ignoreGone(err)
+	}
+	now := b.cfg.Clock.Now()
+	jobs := []mentor.Job{{Key: "archive:" + c.ID + ":" + d.ID, Kind: JobArchive, Due: now, Data: map[string]string{"cycle": c.ID, "duo": d.ID}}}
+	toPool := duos.ToPool(d, k)
+	for _, u := range []string{d.MenteeID, d.MentorID} {
+		inPool := toPool[u]
+		ask := u != k.From
+		jobs = append(jobs, mentor.Job{Key: "dissolved-dm:" + c.ID + ":" + d.ID + ":" + u, Kind: JobDissolvedDM, Due: now,
+			Data: map[string]string{"cycle": c.ID, "duo": d.ID, "user": u, "pool": strconv.FormatBool(inPool), "ask": strconv.FormatBool(ask)}})
+	}
+	for _, x := range jobs {
+		if _, err := b.cfg.Scheduler.Schedule(ctx, x, mentor.ScheduleKeep); err != nil {
+			return err
+		}
+	}
+	for _, x := range jobs[1:] {
+		b.cfg.Scheduler.Kick(x.Key) // the messages first; the archive follows
+	}
+	b.cfg.Scheduler.Kick(jobs[0].Key)
+	return nil
+}
+
+func (b *Bot) performDissolvedDM(ctx context.Context, j mentor.Job) error {
+	ctx = slackapi.Deferrable(ctx)
+	c, d, err := b.jobDuo(ctx, j)
+	if err != nil || d.ID == "" {
+		return err
+	}
+	u := j.Data["user"]
+	msg := views.DuoDissolvedDM(c, d, u, j.Data["pool"] == "true", j.Data["ask"] == "true")
+	if _, err := b.postOnce(ctx, u, msg, "dissolved:"+d.ID+":"+u, retried(j), j.CreatedAt); err != nil {
+		return jobError(err)
+	}
+	b.refreshHomes(ctx, u)
+	return nil
+}
+
+func (b *Bot) performArchive(ctx context.Context, j mentor.Job) error {
+	ctx = slackapi.Deferrable(ctx)
+	_, d, err := b.jobDuo(ctx, j)
+	if err != nil || d.ID == "" || d.ChannelID == "" {
+		return err
+	}
+	err = b.api.ArchiveConversationContext(ctx, d.ChannelID)
+	if slackapi.Is(err, slackapi.AlreadyArchived) || slackapi.Is(err, slackapi.ChannelNotFound) {
+		return nil
+	}
+	return jobError(err)
+}
+
+// jobDuo loads the cycle and duo a job names; d.ID is empty when either is gone (the
+// job is then done: nothing left to do).
+func (b *Bot) jobDuo(ctx context.Context, j mentor.Job) (mentor.Cycle, mentor.Duo, error) {
+	c, _, err := b.program.Get(ctx, j.Data["cycle"])
+	if err != nil {
+		return c, mentor.Duo{}, ignoreGone(err)
+	}
+	d, err := b.cfg.Duos.Duo(ctx, c.ID, j.Data["duo"])
+	if err != nil {
+		return c, mentor.Duo{}, ignoreGone(err)
+	}
+	return c, d, nil
+}
+
+func ignoreGone(err error) error {
+	if mentor.ErrorCode(err) == mentor.ENOTFOUND {
+		return nil
+	}
+	return err
+}
+
+// Nudge sends a nudge (nudges.Notifier): a DM to its person, or a post in the
+// committee channel, once.
+func (b *Bot) Nudge(ctx context.Context, n nudges.Nudge) error {
+	channel := n.To
+	if channel == "" {
+		channel = b.committee.Channel()
+	}
+	_, err := b.postOnce(ctx, channel, views.NudgeMessage(n), n.ID, n.Uncertain, time.Time{})
+	return err
+}
