@@ -67,7 +67,21 @@ func (b *Bot) renderPairing(ctx context.Context, viewID string, c mentor.Cycle, 
 	for id, p := range people {
 		names[id] = p.Name
 	}
-	_, err = b.api.UpdateViewContext(ctx, *views.PairingPage(c, r, page, names, alts), "", "", viewID)
+	var duoIDs []string
+	for _, p := range r.Proposals {
+		if p.State == mentor.ProposalApproved && p.DuoID != "" {
+			duoIDs = append(duoIDs, p.DuoID)
+		}
+	}
+	ds, err := b.pairing.Duos(ctx, c.ID, duoIDs)
+	if err != nil {
+		return err
+	}
+	duos := make(map[string]mentor.Duo, len(ds))
+	for _, d := range ds {
+		duos[d.ID] = d
+	}
+	_, err = b.api.UpdateViewContext(ctx, *views.PairingPageWith(c, r, page, names, alts, duos), "", "", viewID)
 	return err
 }
 

@@ -53,6 +53,12 @@ func PairingLoading(c mentor.Cycle) *slack.ModalViewRequest {
 // names (for select options, which are plain text); alts are the other mentors
 // each mentee on the page could have.
 func PairingPage(c mentor.Cycle, r mentor.PairingRound, page int, names map[string]string, alts map[string][]pairing.Alternative) *slack.ModalViewRequest {
+	return PairingPageWith(c, r, page, names, alts, nil)
+}
+
+// PairingPageWith is PairingPage showing how far the approved duos' opening has come:
+// duos maps the duo id of approved proposals to the duo as stored (nil: not shown).
+func PairingPageWith(c mentor.Cycle, r mentor.PairingRound, page int, names map[string]string, alts map[string][]pairing.Alternative, duos map[string]mentor.Duo) *slack.ModalViewRequest {
 	pages := max(1, (len(r.Proposals)+PairPageSize-1)/PairPageSize)
 	page = min(max(page, 0), pages-1)
 	meta, _ := json.Marshal(PairingMeta{CycleID: c.ID, RoundID: r.ID, Page: page})
@@ -71,6 +77,19 @@ func PairingPage(c mentor.Cycle, r mentor.PairingRound, page int, names map[stri
 	if len(r.Proposals) == 0 {
 		summary = fmt.Sprintf("*%s* · nobody is waiting for a mentor right now.", SafeText(c.Name, 80))
 	}
+	if duos != nil && approved > 0 {
+		opened := 0
+		for _, d := range duos {
+			if d.Setup.Done() {
+				opened++
+			}
+		}
+		summary += fmt.Sprintf("\nDuo channels open: *%d of %d* approved", opened, approved)
+		if opened < approved {
+			summary += " (the rest are being set up, paced to Slack's limits; press Refresh to see progress)"
+		}
+		summary += "."
+	}
 	blocks := []slack.Block{section("summary", summary)}
 
 	from := page * PairPageSize
@@ -78,7 +97,15 @@ func PairingPage(c mentor.Cycle, r mentor.PairingRound, page int, names map[stri
 	pageOpen := false
 	for i := from; i < to; i++ {
 		p := r.Proposals[i]
-		blocks = append(blocks, section("p"+strconv.Itoa(i), proposalText(p)))
+		text := proposalText(p)
+		if d, ok := duos[p.DuoID]; ok && p.State == mentor.ProposalApproved {
+			if d.Setup.Done() {
+				text += " · open in <#" + d.ChannelID + ">"
+			} else {
+				text += " · :hourglass_flowing_sand: channel being set up"
+			}
+		}
+		blocks = append(blocks, section("p"+strconv.Itoa(i), text))
 		if p.State == mentor.ProposalApproved {
 			continue
 		}
@@ -107,6 +134,9 @@ func PairingPage(c mentor.Cycle, r mentor.PairingRound, page int, names map[stri
 	if pageOpen {
 		// Skipped and refused proposals are left out: they need a decision each.
 		nav = append(nav, slack.NewButtonBlockElement(ActionPairApproveAll, strconv.Itoa(page), plain("Approve all open on this page")))
+	}
+	if duos != nil && approved > 0 {
+		nav = append(nav, slack.NewButtonBlockElement(ActionPairRefresh, strconv.Itoa(page), plain("Refresh")))
 	}
 	if len(nav) > 0 {
 		blocks = append(blocks, slack.NewActionBlock("nav", nav...))

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mentorbot/mentorbot/internal/clock"
 	"github.com/mentorbot/mentorbot/internal/redistest"
+	"github.com/mentorbot/mentorbot/internal/scheduler"
 	"github.com/mentorbot/mentorbot/internal/slackfake"
 	"github.com/mentorbot/mentorbot/internal/slackfake/slackfaketest"
 )
@@ -45,6 +46,20 @@ type harness struct {
 	logs  *syncBuffer
 	stop  context.CancelFunc
 	done  chan error
+
+	mu     sync.Mutex
+	scheds []*scheduler.Scheduler // the running bot's scheduler (one per start)
+}
+
+// sweep runs one sweep of the bot's scheduler now, as cron would.
+func (h *harness) sweep() {
+	h.t.Helper()
+	h.mu.Lock()
+	s := h.scheds[len(h.scheds)-1]
+	h.mu.Unlock()
+	if _, err := s.Sweep(h.ctx); err != nil {
+		h.t.Logf("sweep: %v", err)
+	}
 }
 
 // syncBuffer collects the bot's logs safely across goroutines.
@@ -101,8 +116,9 @@ func startBot(t testing.TB, opts ...func(*slackfake.Options)) *harness {
 		"MENTORBOT_COMMITTEE_CHANNEL": committeeChannel,
 		"MENTORBOT_HTTP_ADDR":         "127.0.0.1:" + freePort(t),
 		"MENTORBOT_LOG_LEVEL":         "debug",
-		// Sweeps run often in real time; what is due is decided by the test clock.
-		"MENTORBOT_SWEEP_SCHEDULE": "@every 50ms",
+		// Cron sweeps every second (its finest period); tests that move the clock
+		// sweep at once with h.sweep. What is due is decided by the test clock.
+		"MENTORBOT_SWEEP_SCHEDULE": "@every 1s",
 	}
 	h.http = "http://" + h.env["MENTORBOT_HTTP_ADDR"]
 	h.start()
@@ -114,7 +130,12 @@ func (h *harness) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stop, h.done = cancel, make(chan error, 1)
 	getenv := func(k string) string { return h.env[k] }
-	go func() { h.done <- runWith(ctx, runDeps{clock: h.clock}, []string{"run"}, getenv, io.Discard, h.logs) }()
+	deps := runDeps{clock: h.clock, scheduler: func(s *scheduler.Scheduler) {
+		h.mu.Lock()
+		h.scheds = append(h.scheds, s)
+		h.mu.Unlock()
+	}}
+	go func() { h.done <- runWith(ctx, deps, []string{"run"}, getenv, io.Discard, h.logs) }()
 	h.t.Cleanup(func() { h.shutdown() })
 	if err := h.slack.WaitConnected(h.ctx, 1); err != nil {
 		h.t.Fatalf("bot did not connect: %v\nlogs:\n%s", err, h.logs.String())

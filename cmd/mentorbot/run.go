@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 
 	"github.com/mentorbot/mentorbot/internal/clock"
+	"github.com/mentorbot/mentorbot/internal/scheduler"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -34,6 +35,9 @@ var errHelp = errors.New("help requested")
 // runDeps are what tests may replace; the zero value is production.
 type runDeps struct {
 	clock clock.Clock // nil: the wall clock
+	// scheduler, if set, is given the bot's scheduler once it exists, so a test can
+	// sweep at once instead of waiting for cron (whose finest period is a second).
+	scheduler func(*scheduler.Scheduler)
 }
 
 // run is the whole program behind main: it parses args, reads settings through

@@ -53,6 +53,9 @@ func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout
 	api, hc := slackapi.NewWith(slackapi.Config{BotToken: cfg.BotToken.Reveal(), AppToken: cfg.AppToken.Reveal(),
 		APIURL: cfg.SlackAPIURL, Metrics: metrics, Clock: clk})
 	sched := scheduler.New(store, clk, log, scheduler.Options{})
+	if deps.scheduler != nil {
+		deps.scheduler(sched)
+	}
 	nudgeSvc := nudges.New(store, sched, clk)
 	b := bot.New(bot.Config{
 		API:              api,

@@ -74,9 +74,14 @@ func (s AgreementStatus) Signed() bool { return s.Version > 0 && !s.SignedAt.IsZ
 // Ended reports whether the duo was dissolved.
 func (d Duo) Ended() bool { return !d.EndedAt.IsZero() }
 
-// KeepInTouchInterval is how long the duo may stay quiet: the frequency it agreed on,
-// or the program's default (monthly) before it has an agreement.
-func (d Duo) KeepInTouchInterval() time.Duration { return FrequencyInterval(d.Agreement.Frequency) }
+// KeepInTouchInterval is how long the duo may stay quiet: the frequency both signed
+// in their agreement, or the program's default (monthly) while none is signed.
+func (d Duo) KeepInTouchInterval() time.Duration {
+	if !d.Agreement.Signed() {
+		return FrequencyInterval("")
+	}
+	return FrequencyInterval(d.Agreement.Frequency)
+}
 
 // OpenedAt is when the duo's channel was ready (its setup finished); zero while
 // opening.

@@ -293,18 +293,36 @@ func (s *Service) Perform(ctx context.Context, j mentor.Job, send Notifier) erro
 			return later(now.Add(time.Hour)) // nobody can write in a channel that isn't open yet
 		}
 	}
-	var ok bool
+	// The recipient, for their time zone (and to drop nudges to people who left).
+	var p mentor.Participant
 	switch kind {
 	case mentor.NudgeWelcome:
 		n.To = d.MentorID
-		due, ok = d.OpenedAt().AddDate(0, 0, c.Reminders.WelcomeDays), d.Activity.MentorFirst.IsZero()
 	case mentor.NudgeContact:
 		n.To = d.MenteeID
+	case mentor.NudgeAgreementOverdue:
+		n.To = ""
+	}
+	loc := c.Zone()
+	if n.To != "" {
+		p, err = s.store.Participant(ctx, c.ID, n.To)
+		if err != nil && mentor.ErrorCode(err) != mentor.ENOTFOUND {
+			return err
+		}
+		if p.Status == mentor.StatusWithdrawn {
+			return nil
+		}
+		loc = mentor.Location(p.TZ, p.TZOffset)
+	}
+	var ok bool
+	switch kind {
+	case mentor.NudgeWelcome:
+		due, ok = d.OpenedAt().AddDate(0, 0, c.Reminders.WelcomeDays), d.Activity.MentorFirst.IsZero()
+	case mentor.NudgeContact:
 		due, ok = d.OpenedAt().AddDate(0, 0, c.Reminders.ContactDays), d.Activity.MenteeFirst.IsZero()
 	case mentor.NudgeAgreement:
 		due, ok = d.OpenedAt().AddDate(0, 0, c.Reminders.AgreementDays), !d.Agreement.Signed()
 	case mentor.NudgeAgreementOverdue:
-		n.To = ""
 		due, ok = d.OpenedAt().AddDate(0, 0, c.Reminders.AgreementCommitteeDays), !d.Agreement.Signed()
 	case mentor.NudgeKeepInTouch:
 		base := lastWord(d)
@@ -314,26 +332,27 @@ func (s *Service) Perform(ctx context.Context, j mentor.Job, send Notifier) erro
 		due, ok = base.Add(quiet(c, d)), true
 		n.QuietDays = int(now.Sub(lastWord(d)).Hours() / 24)
 	case mentor.NudgeEvaluation:
+		// "n days before the due date" is a day of the person's own calendar.
 		days, _ := strconv.Atoi(j.Data["days"])
-		due = c.EvaluationDue.AddDate(0, 0, -days)
-		ok = !due.Before(j.CreatedAt.Truncate(24 * time.Hour))
+		due = civil(c.EvaluationDue.AddDate(0, 0, -days), loc)
+		ok = !due.Before(j.CreatedAt.Add(-24 * time.Hour))
 		if ok {
 			ok, err = s.stillNeedsEvaluation(ctx, c, n.To)
 			if err != nil {
 				return err
 			}
 		}
-		n.DaysLeft = daysUntil(now, c.EvaluationDue)
+		n.DaysLeft = daysUntil(now.In(loc), civil(c.EvaluationDue, loc))
 	case mentor.NudgeAnnualMeeting:
-		due = c.AnnualMeeting.AddDate(0, 0, -c.Reminders.AnnualMeetingDays)
-		ok = !c.AnnualMeeting.IsZero() && now.Before(c.AnnualMeeting)
+		due = civil(c.AnnualMeeting.AddDate(0, 0, -c.Reminders.AnnualMeetingDays), loc)
+		ok = !c.AnnualMeeting.IsZero() && now.Before(civil(c.AnnualMeeting, loc))
 		if ok {
 			ok, err = s.inADuo(ctx, c, n.To)
 			if err != nil {
 				return err
 			}
 		}
-		n.DaysLeft = daysUntil(now, c.AnnualMeeting)
+		n.DaysLeft = daysUntil(now.In(loc), civil(c.AnnualMeeting, loc))
 	default:
 		return nil // a kind this version does not know: drop it
 	}
@@ -342,14 +361,7 @@ func (s *Service) Perform(ctx context.Context, j mentor.Job, send Notifier) erro
 	}
 	at := due
 	if n.To != "" {
-		p, err := s.store.Participant(ctx, c.ID, n.To)
-		if err != nil && mentor.ErrorCode(err) != mentor.ENOTFOUND {
-			return err
-		}
-		if p.Status == mentor.StatusWithdrawn {
-			return nil
-		}
-		at = mentor.NudgeTime(due, mentor.Location(p.TZ, p.TZOffset), c.Reminders)
+		at = mentor.NudgeTime(due, loc, c.Reminders)
 	}
 	if at.After(now) {
 		return later(at)
@@ -389,8 +401,15 @@ func (s *Service) inADuo(ctx context.Context, c mentor.Cycle, userID string) (bo
 	return p.Status != mentor.StatusWithdrawn && len(p.Duos) > 0, nil
 }
 
+// civil is the start of date's calendar day (a civil date stored at 00:00 UTC) in loc.
+func civil(date time.Time, loc *time.Location) time.Time {
+	return time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, loc)
+}
+
+// daysUntil counts the calendar days from now's day to day's, both in now's zone.
 func daysUntil(now, day time.Time) int {
-	d := int(day.Sub(now.Truncate(24*time.Hour)).Hours() / 24)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	d := int(day.Sub(today).Round(time.Hour).Hours() / 24)
 	return max(d, 0)
 }
 

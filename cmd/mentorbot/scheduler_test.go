@@ -1,0 +1,200 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/mentorbot/mentorbot/internal/mentor"
+	"github.com/mentorbot/mentorbot/internal/slackfake"
+)
+
+// settle waits until the bot's scheduler has nothing due at the test clock's time and
+// performs nothing: every job due so far is done or postponed past now.
+func (h *harness) settle() {
+	h.t.Helper()
+	rdb := h.redis.Client()
+	due := h.redis.Prefix + "{sched}:due"
+	quiet := 0
+	h.eventually("the scheduler settles", func() bool {
+		now := strconv.FormatInt(h.clock.Now().UnixMilli(), 10)
+		n, err := rdb.ZCount(h.ctx, due, "-inf", now).Result()
+		if err != nil || n > 0 || h.jobsHeld(rdb) > 0 {
+			quiet = 0
+			if n > 0 {
+				h.sweep()
+			}
+			return false
+		}
+		quiet++
+		return quiet >= 3 // three polls in a row: no kicked job is on its way either
+	})
+}
+
+// jobsHeld counts jobs claimed right now (being performed).
+func (h *harness) jobsHeld(rdb *redis.Client) int {
+	keys, _ := rdb.Keys(h.ctx, h.redis.Prefix+"{sched}:job:*").Result()
+	n := 0
+	for _, k := range keys {
+		if rdb.HExists(h.ctx, k, "token").Val() {
+			n++
+		}
+	}
+	return n
+}
+
+// nextDue returns the earliest due time among the scheduled jobs, or false.
+func (h *harness) nextDue() (time.Time, bool) {
+	zs, err := h.redis.Client().ZRangeWithScores(h.ctx, h.redis.Prefix+"{sched}:due", 0, 0).Result()
+	if err != nil || len(zs) == 0 {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(int64(zs[0].Score)).UTC(), true
+}
+
+// runUntil moves the test clock from job to job (each to its due time), letting the
+// bot perform each, until the clock reaches end.
+func (h *harness) runUntil(end time.Time) {
+	h.t.Helper()
+	for steps := 0; steps < 5000; steps++ {
+		h.settle()
+		next, ok := h.nextDue()
+		if !ok || next.After(end) {
+			h.clock.Set(end)
+			h.settle()
+			return
+		}
+		if next.After(h.clock.Now()) {
+			h.clock.Set(next)
+		}
+	}
+	h.t.Fatal("runUntil: too many steps")
+}
+
+// nudgesTo returns the nudges DMed to user, by kind.
+func (h *harness) nudgesTo(user string) []slackfake.Message {
+	var out []slackfake.Message
+	for _, m := range h.slack.DM(user) {
+		if m.Metadata != nil && m.Metadata.EventType == mentor.NudgeMetadataType {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func nudgeKind(m slackfake.Message) string { return fmt.Sprint(m.Metadata.EventPayload["kind"]) }
+
+// tsTime is when a message was posted, from its ts (the test server's clock).
+func tsTime(t *testing.T, ts string) time.Time {
+	t.Helper()
+	sec, _, _ := strings.Cut(ts, ".")
+	n, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil {
+		t.Fatalf("ts %q: %v", ts, err)
+	}
+	return time.Unix(n, 0).UTC()
+}
+
+// TestNudgesOfTheTableOnTimeAndOnce walks a duo through 60 days: a mentee in Shanghai,
+// a mentor in Los Angeles. Each gets exactly the nudges of product.md's table, each on a
+// weekday between 09:00 and 17:00 of their own clock, and none whose reason was gone
+// before it fell due.
+func TestNudgesOfTheTableOnTimeAndOnce(t *testing.T) {
+	h := startBot(t)
+	// The cycle: evaluations due 20 Nov, the annual meeting on 20 Nov too (both inside
+	// the 60 days), the digest on Mondays at 09:00 UTC.
+	h.command(alice, "program")
+	v := h.view(alice, "program", nil)
+	if res, err := h.slack.SubmitView(h.ctx, alice, v.ID, slackfake.Values{
+		"evaluation_due": {"evaluation_due": slackfake.Date("2026-11-20")},
+		"annual_meeting": {"annual_meeting": slackfake.Date("2026-11-20")},
+	}); err != nil || len(res.Errors) > 0 {
+		t.Fatalf("program: %v %v", err, res)
+	}
+	if res := h.join(dave, mentor.RoleMentee, menteeForm("Developing a research topic on digital preservation")); len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	if res := h.join(carol, mentor.RoleMentor, mentorForm("Research topics and grant writing for academic libraries", "1")); len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	start := h.clock.Now() // Mon 5 Oct 2026, 15:00 UTC
+	pv := h.openPairing(alice)
+	h.onProposal(alice, pv.ID, 0, "pair_approve")
+	c := mustActive(t, h)
+	var d mentor.Duo
+	h.eventually("the duo opens", func() bool {
+		ids, _ := h.store().DuoIDs(h.ctx, c.ID)
+		ds, _ := h.store().Duos(h.ctx, c.ID, ids)
+		if len(ds) == 1 && ds[0].Setup.Done() {
+			d = ds[0]
+			return true
+		}
+		return false
+	})
+	day := func(n int) time.Time { return start.AddDate(0, 0, n) }
+
+	// Day 2: the mentee makes contact (so the contact nudge, due day 7, never goes).
+	h.runUntil(day(2))
+	h.say(dave, d.ChannelID, "Hello Carol, I'm Dave!")
+	// Day 12: the mentee drafts the agreement and signs it; the mentor does not.
+	h.runUntil(day(12))
+	h.submitAgreement(dave, d, "Choose a research topic and outline a paper by spring")
+	h.sign(dave, d, h.agreementPost(d, 1))
+	// Day 30: the mentor finally writes, and signs.
+	h.runUntil(day(30))
+	h.say(carol, d.ChannelID, "Sorry for the silence, Dave! Signing now.")
+	h.sign(carol, d, h.agreementPost(d, 1))
+	h.runUntil(day(60))
+
+	tz := map[string]*time.Location{dave: mentor.Location("Asia/Shanghai", 0), carol: mentor.Location("America/Los_Angeles", 0)}
+	got := map[string][]string{}
+	for _, u := range []string{dave, carol} {
+		for _, m := range h.nudgesTo(u) {
+			at := tsTime(t, m.TS).In(tz[u])
+			if wd := at.Weekday(); wd == time.Saturday || wd == time.Sunday || at.Hour() < 9 || at.Hour() >= 17 {
+				t.Errorf("%s nudge to %s at %s local, outside weekday 09:00–17:00", nudgeKind(m), u, at.Format("Mon 2 Jan 15:04"))
+			}
+			got[u] = append(got[u], nudgeKind(m)+" "+at.Format("Jan 2"))
+		}
+	}
+	// The table, worked out by hand for this walk:
+	// - welcome (mentor): no message from the mentor 3 days after opening, Thu 8 Oct
+	//   15:00 UTC is 08:00 in LA: sent at 09:00 there.
+	// - contact (mentee): never, the mentee wrote on day 2.
+	// - agreement (both): not signed by both on day 14, Mon 19 Oct 15:00 UTC: 23:00 in
+	//   Shanghai (sent Tue 20 Oct 09:00 there), 08:00 in LA (sent 09:00).
+	// - annual meeting (both): 30 days before 20 Nov, on 21 Oct of each one's calendar.
+	// - evaluation (both, nobody evaluates): 14, 3 and 0 days before 20 Nov, each on
+	//   that day of their own calendar.
+	// - keep in touch: quiet from day 2; monthly (30 days + 50 %) while unsigned. On
+	//   day 30 the mentor writes and both sign (every two weeks: 14 days + 50 %), so the
+	//   first falls on day 51, Wed 25 Nov 15:00 UTC: 07:00 in LA (sent 09:00), 23:00 in
+	//   Shanghai (Thu 26 Nov 09:00). The next would be 21 days later, after day 60.
+	want := map[string][]string{
+		dave: {"agreement Oct 20", "annual_meeting Oct 21", "evaluation Nov 6", "evaluation Nov 17",
+			"evaluation Nov 20", "keep_in_touch Nov 26"},
+		carol: {"welcome Oct 8", "agreement Oct 19", "annual_meeting Oct 21", "evaluation Nov 6",
+			"evaluation Nov 17", "evaluation Nov 20", "keep_in_touch Nov 25"},
+	}
+	for _, u := range []string{dave, carol} {
+		if strings.Join(got[u], ", ") != strings.Join(want[u], ", ") {
+			t.Errorf("nudges to %s:\n got %v\nwant %v", u, got[u], want[u])
+		}
+	}
+	// The committee: told of the unsigned agreement at day 28, and a digest every Monday.
+	var committee []string
+	for _, m := range h.slack.Messages(committeeChannel) {
+		if m.Metadata != nil && m.Metadata.EventType == mentor.NudgeMetadataType {
+			committee = append(committee, nudgeKind(m)+" "+tsTime(t, m.TS).Format("Jan 2"))
+		}
+	}
+	wantCommittee := []string{"digest Oct 12", "digest Oct 19", "digest Oct 26", "digest Nov 2", "agreement_overdue Nov 2",
+		"digest Nov 9", "digest Nov 16", "digest Nov 23", "digest Nov 30"}
+	if strings.Join(committee, ", ") != strings.Join(wantCommittee, ", ") {
+		t.Errorf("committee nudges:\n got %v\nwant %v", committee, wantCommittee)
+	}
+}
