@@ -35,6 +35,7 @@ func (b *Bot) routes() Routes {
 			views.ActionPairChange:      b.handlePairChange(),
 			views.ActionPairPrev:        b.handlePairPage(),
 			views.ActionPairNext:        b.handlePairPage(),
+			views.ActionPairRefresh:     b.handlePairPage(),
 			views.ActionDuoTick:         b.handleDuoTick,
 			views.ActionDuoRetry:        b.handleDuoRetry,
 			views.ActionAgreementOpen:   b.handleAgreementOpen,

@@ -35,6 +35,8 @@ import (
 
 // Config says how to reach Slack and how to pace the calls.
 type Config struct {
+	// Timeout bounds each HTTP request to Slack, retries included; default 15s.
+	Timeout  time.Duration
 	BotToken string // xoxb-…, for Web API methods
 	AppToken string // xapp-…, for apps.connections.open (Socket Mode)
 	// APIURL is the Web API base URL, ending in "/" (default slack.APIURL). Only
@@ -74,7 +76,11 @@ func NewWith(cfg Config) (*slack.Client, *http.Client) {
 	if cfg.APIURL == "" {
 		cfg.APIURL = slack.APIURL
 	}
-	hc := &http.Client{Timeout: 15 * time.Second, Transport: newTransport(cfg, http.DefaultTransport)}
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = 15 * time.Second
+	}
+	hc := &http.Client{Timeout: timeout, Transport: newTransport(cfg, http.DefaultTransport)}
 	api := slack.New(cfg.BotToken,
 		slack.OptionAPIURL(cfg.APIURL),
 		slack.OptionAppLevelToken(cfg.AppToken),

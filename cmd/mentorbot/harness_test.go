@@ -130,7 +130,7 @@ func (h *harness) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stop, h.done = cancel, make(chan error, 1)
 	getenv := func(k string) string { return h.env[k] }
-	deps := runDeps{clock: h.clock, scheduler: func(s *scheduler.Scheduler) {
+	deps := runDeps{clock: h.clock, slackTimeout: 2 * time.Second, scheduler: func(s *scheduler.Scheduler) {
 		h.mu.Lock()
 		h.scheds = append(h.scheds, s)
 		h.mu.Unlock()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"time"
 
 	"github.com/mentorbot/mentorbot/internal/clock"
 	"github.com/mentorbot/mentorbot/internal/scheduler"
@@ -38,6 +39,9 @@ type runDeps struct {
 	// scheduler, if set, is given the bot's scheduler once it exists, so a test can
 	// sweep at once instead of waiting for cron (whose finest period is a second).
 	scheduler func(*scheduler.Scheduler)
+	// slackTimeout bounds each Slack request (0: slackapi's default), so a test of
+	// Slack timing out does not wait 15 s for each.
+	slackTimeout time.Duration
 }
 
 // run is the whole program behind main: it parses args, reads settings through

@@ -198,3 +198,215 @@ func TestNudgesOfTheTableOnTimeAndOnce(t *testing.T) {
 		t.Errorf("committee nudges:\n got %v\nwant %v", committee, wantCommittee)
 	}
 }
+
+// seedPairs signs up n mentees and n mentors (capacity 1) straight into Redis, and
+// adds them to the workspace.
+func (h *harness) seedPairs(n int) {
+	h.t.Helper()
+	c := mustActive(h.t.(*testing.T), h)
+	st := h.store()
+	for i := 0; i < 2*n; i++ {
+		id := fmt.Sprintf("U9%07d", i)
+		name := fmt.Sprintf("person%d", i)
+		h.slack.AddUser(slackfake.User{ID: id, Name: name, RealName: name, TZ: "Europe/Paris", TZOffset: 3600})
+		p := mentor.Participant{UserID: id, CycleID: c.ID, Name: name, Role: mentor.RoleMentee, Stage: mentor.StageStudent,
+			Areas: []string{"career"}, Needs: "career advice for academic libraries", Methods: []string{"email"},
+			Frequency: "monthly", HoursPerMonth: 2, TZ: "Europe/Paris"}
+		if i >= n {
+			p.Role, p.Stage, p.Needs, p.Offer, p.Capacity = mentor.RoleMentor, mentor.StageSenior, "", "career advice for academic libraries", 1
+		}
+		if err := st.SaveSignup(h.ctx, p, h.clock.Now()); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+}
+
+// openCount returns how many of the cycle's duos are open, and how many there are.
+func (h *harness) openCount() (open, all int) {
+	c := mustActive(h.t.(*testing.T), h)
+	ids, _ := h.store().DuoIDs(h.ctx, c.ID)
+	ds, _ := h.store().Duos(h.ctx, c.ID, ids)
+	for _, d := range ds {
+		if d.Setup.Done() {
+			open++
+		}
+	}
+	return open, len(ds)
+}
+
+// mustOneOfEach checks every duo has exactly one channel, one welcome, one DM to each
+// member and one committee record, and that no other duo channel exists (no orphan).
+func (h *harness) mustOneOfEach() {
+	h.t.Helper()
+	c := mustActive(h.t.(*testing.T), h)
+	ids, _ := h.store().DuoIDs(h.ctx, c.ID)
+	ds, _ := h.store().Duos(h.ctx, c.ID, ids)
+	channels := map[string]bool{}
+	for _, d := range ds {
+		channels[d.ChannelID] = true
+		count := func(msgs []slackfake.Message, key string) int {
+			n := 0
+			for _, m := range msgs {
+				if m.Metadata != nil && m.Metadata.EventPayload["key"] == key {
+					n++
+				}
+			}
+			return n
+		}
+		if n := count(h.slack.Messages(d.ChannelID), "welcome:"+d.ID); n != 1 {
+			h.t.Errorf("duo %s: %d welcomes", d.ID, n)
+		}
+		for _, u := range []string{d.MenteeID, d.MentorID} {
+			if n := count(h.slack.DM(u), "told:"+d.ID+":"+u); n != 1 {
+				h.t.Errorf("duo %s: %s told %d times", d.ID, u, n)
+			}
+		}
+		if n := count(h.slack.Messages(committeeChannel), "duo-record:"+d.ID); n != 1 {
+			h.t.Errorf("duo %s: %d committee records", d.ID, n)
+		}
+	}
+	for _, ch := range h.duoChannels() {
+		if !channels[ch.ID] {
+			h.t.Errorf("orphan channel %s (%s)", ch.Name, ch.ID)
+		}
+	}
+	h.mustPostEachKeyOnce()
+}
+
+// mustPostEachKeyOnce checks that no post the bot makes once (it carries a key in its
+// metadata) appears twice anywhere: channels and DMs.
+func (h *harness) mustPostEachKeyOnce() {
+	h.t.Helper()
+	seen := map[string]int{}
+	var all []slackfake.Message
+	for _, ch := range h.slack.Channels() {
+		all = append(all, h.slack.Messages(ch.ID)...)
+	}
+	for _, u := range h.slack.Users() {
+		all = append(all, h.slack.DM(u.ID)...)
+	}
+	counted := map[string]bool{}
+	for _, m := range all {
+		if counted[m.Channel+"/"+m.TS] {
+			continue // a DM listed as a channel too
+		}
+		counted[m.Channel+"/"+m.TS] = true
+		if m.Metadata != nil {
+			if k, _ := m.Metadata.EventPayload["key"].(string); k != "" {
+				seen[k]++
+			}
+		}
+	}
+	if len(seen) == 0 {
+		h.t.Error("no post carried a key: nothing was checked")
+	}
+	for k, n := range seen {
+		if n > 1 {
+			h.t.Errorf("post %s appears %d times", k, n)
+		}
+	}
+}
+
+func TestApproveAllOf50PairsOpensEveryDuoUnderSlacksLimits(t *testing.T) {
+	h := startBot(t)
+	h.openCycle(alice)
+	h.seedPairs(50)
+	// Slack's Tier 2: about 20 conversations.create a minute, on the test clock.
+	h.slack.SetRateLimit("conversations.create", 20, time.Minute)
+	v := h.openPairing(alice)
+	for page := 0; page < 5; page++ {
+		if _, err := h.slack.ClickButton(h.ctx, alice, slackfake.InView(v.ID), "pair_approve_all"); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("%d approved", 10*(page+1))
+		v = h.view(alice, "pairing", func(v slackfake.View) bool { return strings.Contains(viewText(v), want) })
+		if page < 4 {
+			if _, err := h.slack.ClickButton(h.ctx, alice, slackfake.InView(v.ID), "pair_next"); err != nil {
+				t.Fatal(err)
+			}
+			want := fmt.Sprintf("Page %d of 5", page+2)
+			v = h.view(alice, "pairing", func(v slackfake.View) bool { return strings.Contains(viewText(v), want) })
+		}
+	}
+	if !strings.Contains(viewText(v), "Duo channels open") {
+		t.Fatalf("the modal does not show the progress:\n%s", viewText(v))
+	}
+	// Time passes; nobody presses anything.
+	start := h.clock.Now()
+	for open, _ := h.openCount(); open < 50; open, _ = h.openCount() {
+		if h.clock.Now().Sub(start) > 20*time.Minute {
+			t.Fatalf("only %d of 50 duos open after 20 minutes", open)
+		}
+		h.clock.Advance(5 * time.Second)
+		h.settle()
+	}
+	if took := h.clock.Now().Sub(start); took < 2*time.Minute {
+		t.Errorf("50 channels opened in %v: faster than Slack's 20 a minute allows", took)
+	}
+	h.mustOneOfEach()
+	if n := h.slack.CallCount("conversations.create"); n > 60 {
+		t.Errorf("%d conversations.create calls for 50 channels: pacing should keep 429s rare", n)
+	}
+	// The modal shows it.
+	if _, err := h.slack.ClickButton(h.ctx, alice, slackfake.InView(v.ID), "pair_refresh"); err != nil {
+		t.Fatal(err)
+	}
+	h.view(alice, "pairing", func(v slackfake.View) bool { return strings.Contains(viewText(v), "Duo channels open: *50 of 50*") })
+}
+
+func TestDuoOpeningSurvivesEverySlackFailure(t *testing.T) {
+	h := startBot(t)
+	h.openCycle(alice)
+	h.signUpFive()
+	// conversations.create: a 500 that did nothing, a 500 after the channel was made,
+	// a timeout after the channel was made, a 429.
+	h.slack.FailNextHTTP("conversations.create", 500)
+	h.slack.FailNextAfterEffect("conversations.create", 500)
+	h.slack.TimeoutNext("conversations.create", true)
+	h.slack.RateLimitNext("conversations.create", 30*time.Second)
+	// conversations.invite and chat.postMessage: a 500, a timeout, a 429.
+	for _, m := range []string{"conversations.invite", "chat.postMessage"} {
+		h.slack.FailNextHTTP(m, 500)
+		h.slack.TimeoutNext(m, true)
+		h.slack.RateLimitNext(m, 10*time.Second)
+	}
+	h.slack.FailNextAfterEffect("chat.postMessage", 503)
+	// And the Redis write after a successful create fails: Redis stops accepting
+	// writes for a moment, right after Slack made the channel.
+	rdb := h.redis.Client()
+	var paused bool
+	remove := h.slack.OnCall("conversations.create", func(c slackfake.Call) {
+		if c.OK && !paused {
+			paused = true
+			rdb.Do(h.ctx, "CLIENT", "PAUSE", "1500", "WRITE")
+		}
+	})
+	defer remove()
+
+	v := h.openPairing(alice)
+	if _, err := h.slack.ClickButton(h.ctx, alice, slackfake.InView(v.ID), "pair_approve_all"); err != nil {
+		t.Fatal(err)
+	}
+	start := h.clock.Now()
+	for open, all := h.openCount(); all < 3 || open < 3; open, all = h.openCount() {
+		if h.clock.Now().Sub(start) > 2*time.Hour {
+			t.Fatalf("%d of %d duos open after two hours of retries", open, all)
+		}
+		h.clock.Advance(30 * time.Second)
+		h.settle()
+	}
+	h.mustOneOfEach()
+	if n := len(h.duoChannels()); n != 3 {
+		t.Fatalf("%d duo channels for 3 duos", n)
+	}
+	// Every member is in their channel.
+	c := mustActive(t, h)
+	ids, _ := h.store().DuoIDs(h.ctx, c.ID)
+	ds, _ := h.store().Duos(h.ctx, c.ID, ids)
+	for _, d := range ds {
+		members := strings.Join(h.slack.Members(d.ChannelID), ",")
+		if !strings.Contains(members, d.MenteeID) || !strings.Contains(members, d.MentorID) {
+			t.Errorf("channel %s members %s", d.ChannelName, members)
+		}
+	}
+}

@@ -51,7 +51,7 @@ func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout
 		clk = clock.Real{}
 	}
 	api, hc := slackapi.NewWith(slackapi.Config{BotToken: cfg.BotToken.Reveal(), AppToken: cfg.AppToken.Reveal(),
-		APIURL: cfg.SlackAPIURL, Metrics: metrics, Clock: clk})
+		APIURL: cfg.SlackAPIURL, Metrics: metrics, Clock: clk, Timeout: deps.slackTimeout})
 	sched := scheduler.New(store, clk, log, scheduler.Options{})
 	if deps.scheduler != nil {
 		deps.scheduler(sched)
