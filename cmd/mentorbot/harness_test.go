@@ -48,7 +48,9 @@ type harness struct {
 	done  chan error
 
 	mu     sync.Mutex
-	scheds []*scheduler.Scheduler // the running bot's scheduler (one per start)
+	scheds []*scheduler.Scheduler // the running bots' schedulers (one per start)
+	// settleAll makes settle sweep on every replica at once.
+	settleAll bool
 }
 
 // sweep runs one sweep of the bot's scheduler now, as cron would.

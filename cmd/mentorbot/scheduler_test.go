@@ -1,32 +1,53 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/mentorbot/mentorbot/internal/mentor"
+	"github.com/mentorbot/mentorbot/internal/scheduler"
 	"github.com/mentorbot/mentorbot/internal/slackfake"
 )
 
 // settle waits until the bot's scheduler has nothing due at the test clock's time and
-// performs nothing: every job due so far is done or postponed past now.
+// performs nothing: every job due so far is done or postponed past now. A job still
+// claimed after a while belongs to a replica that died (or could not record its
+// outcome): time moves on to the end of its lease, as it would for real.
 func (h *harness) settle() {
 	h.t.Helper()
 	rdb := h.redis.Client()
 	due := h.redis.Prefix + "{sched}:due"
-	quiet := 0
+	quiet, stuck := 0, 0
 	h.eventually("the scheduler settles", func() bool {
 		now := strconv.FormatInt(h.clock.Now().UnixMilli(), 10)
 		n, err := rdb.ZCount(h.ctx, due, "-inf", now).Result()
-		if err != nil || n > 0 || h.jobsHeld(rdb) > 0 {
-			quiet = 0
-			if n > 0 {
+		held := h.jobsHeld(rdb)
+		switch {
+		case err != nil:
+			return false
+		case n > 0:
+			quiet, stuck = 0, 0
+			if h.settleAll {
+				h.sweepAll()
+			} else {
 				h.sweep()
+			}
+			return false
+		case len(held) > 0:
+			quiet = 0
+			if stuck++; stuck > 200 { // a second with a claim held and nothing due
+				h.clock.Set(slices.MinFunc(held, func(a, b time.Time) int { return a.Compare(b) }))
+				stuck = 0
 			}
 			return false
 		}
@@ -35,16 +56,20 @@ func (h *harness) settle() {
 	})
 }
 
-// jobsHeld counts jobs claimed right now (being performed).
-func (h *harness) jobsHeld(rdb *redis.Client) int {
-	keys, _ := rdb.Keys(h.ctx, h.redis.Prefix+"{sched}:job:*").Result()
-	n := 0
+// jobsHeld returns when the claims of the jobs claimed right now run out.
+func (h *harness) jobsHeld(rdb *redis.Client) []time.Time {
+	prefix := h.redis.Prefix + "{sched}:job:"
+	keys, _ := rdb.Keys(h.ctx, prefix+"*").Result()
+	var out []time.Time
 	for _, k := range keys {
 		if rdb.HExists(h.ctx, k, "token").Val() {
-			n++
+			score, err := rdb.ZScore(h.ctx, h.redis.Prefix+"{sched}:due", strings.TrimPrefix(k, prefix)).Result()
+			if err == nil {
+				out = append(out, time.UnixMilli(int64(score)).UTC())
+			}
 		}
 	}
-	return n
+	return out
 }
 
 // nextDue returns the earliest due time among the scheduled jobs, or false.
@@ -408,5 +433,104 @@ func TestDuoOpeningSurvivesEverySlackFailure(t *testing.T) {
 		if !strings.Contains(members, d.MenteeID) || !strings.Contains(members, d.MentorID) {
 			t.Errorf("channel %s members %s", d.ChannelName, members)
 		}
+	}
+}
+
+// startReplica starts another bot process (the real run()) on the same Redis and
+// Slack, with its own HTTP address: Slack spreads envelopes over the connections.
+func (h *harness) startReplica() {
+	h.t.Helper()
+	env := maps.Clone(h.env)
+	env["MENTORBOT_HTTP_ADDR"] = "127.0.0.1:" + freePort(h.t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	deps := runDeps{clock: h.clock, slackTimeout: 2 * time.Second, scheduler: func(s *scheduler.Scheduler) {
+		h.mu.Lock()
+		h.scheds = append(h.scheds, s)
+		h.mu.Unlock()
+	}}
+	n := h.slack.Connections()
+	go func() {
+		done <- runWith(ctx, deps, []string{"run"}, func(k string) string { return env[k] }, io.Discard, h.logs)
+	}()
+	h.t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			h.t.Errorf("replica did not stop")
+		}
+	})
+	if err := h.slack.WaitConnected(h.ctx, n+1); err != nil {
+		h.t.Fatalf("replica did not connect: %v", err)
+	}
+}
+
+// sweepAll runs a sweep on every replica at once.
+func (h *harness) sweepAll() {
+	h.mu.Lock()
+	scheds := slices.Clone(h.scheds)
+	h.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, s := range scheds {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.Sweep(h.ctx) }()
+	}
+	wg.Wait()
+}
+
+func TestReplicasDoEveryStepOnceAndADeadOneLosesNothing(t *testing.T) {
+	for _, replicas := range []int{2, 3} {
+		t.Run(fmt.Sprintf("%d replicas", replicas), func(t *testing.T) {
+			h := startBot(t)
+			for i := 1; i < replicas; i++ {
+				h.startReplica()
+			}
+			h.settleAll = true
+			h.openCycle(alice)
+			h.signUpFive()
+			v := h.openPairing(alice)
+			if _, err := h.slack.ClickButton(h.ctx, alice, slackfake.InView(v.ID), "pair_approve_all"); err != nil {
+				t.Fatal(err)
+			}
+			h.eventually("3 duos open", func() bool { open, all := h.openCount(); return open == 3 && all == 3 })
+
+			// A replica dies right after Slack took its post: Redis stops taking
+			// writes for a moment, so the outcome is never recorded and its claim
+			// runs out. Another replica must find the post and not repeat it.
+			rdb := h.redis.Client()
+			var once sync.Once
+			remove := h.slack.OnCall("chat.postMessage", func(c slackfake.Call) {
+				if c.OK && strings.Contains(c.Param("metadata"), mentor.NudgeMetadataType) {
+					once.Do(func() { rdb.Do(h.ctx, "CLIENT", "PAUSE", "3000", "WRITE") })
+				}
+			})
+			defer remove()
+			// Another replica dies having claimed the next due jobs, before doing
+			// anything: its claims run out and the jobs are done by the others.
+			h.runUntil(h.clock.Now().AddDate(0, 0, 3).Add(-time.Minute))
+			due := h.clock.Now().Add(2 * time.Minute)
+			claimed, err := h.store().ClaimJobs(h.ctx, due, 100, 2*time.Minute)
+			if err != nil || len(claimed) == 0 {
+				t.Fatalf("the dying replica claimed %d jobs (%v); want the welcome nudges", len(claimed), err)
+			}
+			h.clock.Set(due.Add(2 * time.Minute)) // its claims run out
+			h.runUntil(h.clock.Now().AddDate(0, 0, 30))
+
+			h.mustOneOfEach()
+			// Every mentor got the welcome nudge (nobody wrote), each exactly once.
+			for _, u := range []string{carol, erin} {
+				n := 0
+				for _, m := range h.nudgesTo(u) {
+					if nudgeKind(m) == "welcome" {
+						n++
+					}
+				}
+				want := map[string]int{carol: 1, erin: 2}[u] // erin mentors two duos
+				if n != want {
+					t.Errorf("%s got %d welcome nudges, want %d", u, n, want)
+				}
+			}
+		})
 	}
 }
