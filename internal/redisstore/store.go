@@ -38,6 +38,9 @@ type Options struct {
 	Timeout time.Duration
 	// PoolSize is the number of connections kept; default go-redis's (10 per CPU).
 	PoolSize int
+	// RoundTrip, if set, is called once per round trip to Redis (a command, a
+	// script, or a whole pipeline): for tests and benchmarks that count them.
+	RoundTrip func()
 }
 
 // Open parses a redis:// or rediss:// URL and returns a Store using keys under prefix.
@@ -59,7 +62,30 @@ func Open(url, prefix string, opts Options) (*Store, error) {
 		o.PoolSize = opts.PoolSize
 	}
 	o.DisableIdentity = true // CLIENT SETINFO is noise on older servers and miniredis
-	return &Store{rdb: redis.NewClient(o), prefix: prefix}, nil
+	rdb := redis.NewClient(o)
+	if opts.RoundTrip != nil {
+		rdb.AddHook(roundTrips(opts.RoundTrip))
+	}
+	return &Store{rdb: rdb, prefix: prefix}, nil
+}
+
+// roundTrips is a go-redis hook calling fn once per command or pipeline sent.
+type roundTrips func()
+
+func (f roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (f roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		f()
+		return next(ctx, cmd)
+	}
+}
+
+func (f roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		f()
+		return next(ctx, cmds)
+	}
 }
 
 // Close releases the connections.
