@@ -56,7 +56,7 @@ func (b *Bot) handleProgramSubmit(ctx context.Context, cb *slack.InteractionCall
 	}
 	saved, err := b.program.Save(ctx, cb.User.ID, c, meta.Rev)
 	if err != nil {
-		return nil, err
+		return nil, views.ProgramErrors(err)
 	}
 	verb := "opened"
 	if meta.Rev > 0 {

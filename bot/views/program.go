@@ -2,6 +2,7 @@ package views
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -53,6 +54,22 @@ func ProgramModal(c mentor.Cycle, rev int) *slack.ModalViewRequest {
 		input("evaluation_days", "Evaluation reminders, days before the due date", "Comma-separated, e.g. 14, 3, 0.",
 			textInput("evaluation_days", "14, 3, 0", joinInts(r.EvaluationDays), false, 100), false),
 		input("annual_meeting_days", "Annual meeting reminder, days before", "", numberInput("annual_meeting_days", r.AnnualMeetingDays, true), false),
+		input("keep_in_touch", "Keep-in-touch margin, %", "A duo is reminded when quiet for its agreed interval plus this much (50: a monthly duo after 45 days).",
+			numberInput("keep_in_touch", r.KeepInTouchPercent, true), false),
+		slack.NewHeaderBlock(plain("When reminders reach people")),
+		input("nudge_from", "From (hour, their own time)", "Reminders reach each person on weekdays within these hours of their own time zone.",
+			numberInput("nudge_from", r.NudgeFromHour, true), false),
+		input("nudge_until", "Until (hour, their own time)", "", numberInput("nudge_until", r.NudgeUntilHour, true), false),
+		input("nudge_any_time", "Any time", "", anyTimeBox(r.NudgeAnyTime), true),
+		slack.NewHeaderBlock(plain("Committee digest")),
+		input("digest_day", "Weekly digest on", "Stalled duos, missing agreements and evaluations, posted in the committee channel.",
+			digestDaySelect(r.DigestDay), false),
+		input("digest_hour", "At (hour)", "", numberInput("digest_hour", r.DigestHour, true), false),
+		input("time_zone", "Committee time zone", "An IANA name such as America/New_York; empty for UTC.",
+			textInput("time_zone", "America/New_York", c.TimeZone, false, 60), true),
+		slack.NewHeaderBlock(plain("Topics")),
+		input("topics", "Topics people choose from", fmt.Sprintf("One a line, at most %d: the areas of sign-ups and the activities of agreements.", mentor.MaxTopics),
+			textInput("topics", "", topicLines(c.TopicOptions()), true, 1000), false),
 	}
 	return &slack.ModalViewRequest{
 		Type:            slack.VTModal,
@@ -113,7 +130,96 @@ func ParseProgram(v slack.View, base mentor.Cycle) (mentor.Cycle, ProgramMeta, e
 	} else {
 		fe.Add("evaluation_days", "Give whole numbers of days separated by commas, such as 14, 3, 0.")
 	}
+	// Fields added after the first version of this form: a form opened before (or a
+	// stripped-down one) keeps what is stored.
+	number := func(id, msg string, dst *int) {
+		if !s.has(id) {
+			return
+		}
+		n, ok := s.Int(id)
+		if !ok {
+			fe.Add(id, msg)
+			return
+		}
+		*dst = n
+	}
+	number("keep_in_touch", "Give a whole number, such as 50.", &r.KeepInTouchPercent)
+	number("nudge_from", "Give an hour from 0 to 23.", &r.NudgeFromHour)
+	number("nudge_until", "Give an hour from 1 to 24.", &r.NudgeUntilHour)
+	number("digest_hour", "Give an hour from 0 to 23.", &r.DigestHour)
+	if s.has("nudge_from") {
+		r.NudgeAnyTime = len(s.SelectedAll("nudge_any_time")) > 0
+	}
+	if d := s.Selected("digest_day"); d != "" {
+		r.DigestDay = d
+	}
+	if s.has("time_zone") {
+		c.TimeZone = strings.TrimSpace(s.Text("time_zone"))
+	}
+	if s.has("topics") {
+		c.Topics = ParseTopics(s.Text("topics"), base.TopicOptions())
+	}
 	return c, meta, fe.Err()
+}
+
+// anyTimeBox is the checkbox that switches the working-hours rule off.
+func anyTimeBox(on bool) *slack.CheckboxGroupsBlockElement {
+	opt := slack.NewOptionBlockObject("any", plain("Send reminders at any hour, weekends too"), nil)
+	el := slack.NewCheckboxGroupsBlockElement("nudge_any_time", opt)
+	if on {
+		el.InitialOptions = []*slack.OptionBlockObject{opt}
+	}
+	return el
+}
+
+func digestDaySelect(day string) *slack.SelectBlockElement {
+	opts := options(append(mentor.Weekdays(), mentor.Option{Value: "off", Label: "No digest"}))
+	el := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a day"), "digest_day", opts...)
+	if day == "" {
+		day = "monday"
+	}
+	for _, o := range opts {
+		if o.Value == day {
+			el.InitialOption = o
+		}
+	}
+	return el
+}
+
+func topicLines(opts []mentor.Option) string {
+	lines := make([]string, len(opts))
+	for i, o := range opts {
+		lines[i] = o.Label
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ParseTopics reads one topic a line. A line that keeps the label of one of before
+// keeps its value, so sign-ups that chose it still match; a new label gets a value
+// made from it.
+func ParseTopics(text string, before []mentor.Option) []mentor.Option {
+	byLabel := map[string]string{}
+	for _, o := range before {
+		byLabel[strings.ToLower(o.Label)] = o.Value
+	}
+	var out []mentor.Option
+	seen := map[string]bool{}
+	for _, line := range strings.Split(text, "\n") {
+		label := strings.TrimSpace(line)
+		if label == "" {
+			continue
+		}
+		value, ok := byLabel[strings.ToLower(label)]
+		if !ok {
+			value = mentor.TopicValue(label)
+		}
+		if seen[value] {
+			continue
+		}
+		seen[value] = true
+		out = append(out, mentor.Option{Value: value, Label: label})
+	}
+	return out
 }
 
 // ParseProgramMeta reads which cycle a program modal edits.
@@ -144,4 +250,21 @@ func parseInts(s string) ([]int, bool) {
 		out = append(out, n)
 	}
 	return out, true
+}
+
+// ProgramErrors moves field errors of a cycle onto the program modal's inputs where
+// the rule's name is not an input's (the working hours are two inputs).
+func ProgramErrors(err error) error {
+	var fe mentor.FieldErrors
+	if !errors.As(err, &fe) {
+		return err
+	}
+	out := mentor.FieldErrors{}
+	for k, v := range fe {
+		if k == "nudge_hours" {
+			k = "nudge_from"
+		}
+		out.Add(k, v)
+	}
+	return out
 }

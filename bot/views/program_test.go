@@ -98,12 +98,14 @@ func TestParseProgramRoundTrip(t *testing.T) {
 func TestParseProgram(t *testing.T) {
 	base := mentor.DefaultCycle(now)
 	base.ID = "ignored: the form's id wins"
-	base.Reminders.KeepInTouchPercent, base.Reminders.NudgeAnyTime = 75, true // not on the form: kept
+	base.CreatedBy = "U0KEPT" // not on the form: kept
 	m := views.ProgramModal(mentor.Cycle{ID: "c2027", Reminders: mentor.DefaultReminders()}, 0)
 	got, meta, err := views.ParseProgram(submit(t, m, submitted{
 		"name": "  2027–2028 ", "start": "2027-10-01", "end": "2028-05-31", "evaluation_due": "2028-04-15",
 		"annual_meeting": "2028-03-01", "welcome_days": "2", "contact_days": " 5 ", "agreement_days": "10",
 		"agreement_committee_days": "21", "evaluation_days": "14, 3, 0", "annual_meeting_days": "0",
+		"keep_in_touch": "75", "nudge_from": "8", "nudge_until": "18", "digest_hour": "10", "time_zone": " Europe/Paris ",
+		"topics": "Sharing professional experience\n\n  Grant writing & budgets  \nSharing professional experience",
 	}), base)
 	if err != nil {
 		t.Fatalf("ParseProgram: %v", err)
@@ -115,6 +117,11 @@ func TestParseProgram(t *testing.T) {
 	want.Reminders.WelcomeDays, want.Reminders.ContactDays, want.Reminders.AgreementDays = 2, 5, 10
 	want.Reminders.AgreementCommitteeDays, want.Reminders.AnnualMeetingDays = 21, 0
 	want.Reminders.EvaluationDays = []int{14, 3, 0}
+	want.Reminders.KeepInTouchPercent, want.Reminders.NudgeFromHour, want.Reminders.NudgeUntilHour = 75, 8, 18
+	want.Reminders.DigestHour, want.TimeZone = 10, "Europe/Paris"
+	// A kept label keeps its value (sign-ups that chose it still match); a new one
+	// gets a value of its own; a repeated line counts once.
+	want.Topics = []mentor.Option{{Value: "experience", Label: "Sharing professional experience"}, {Value: "grant-writing-budgets", Label: "Grant writing & budgets"}}
 	if !reflect.DeepEqual(got, want) || meta.CycleID != "c2027" {
 		t.Fatalf("parsed\n %+v\nwant\n %+v", got, want)
 	}

@@ -534,3 +534,62 @@ func TestReplicasDoEveryStepOnceAndADeadOneLosesNothing(t *testing.T) {
 		})
 	}
 }
+
+func TestProgramSettingsMoveTheNudges(t *testing.T) {
+	h := startBot(t)
+	// Reminders at any hour; the digest off.
+	h.command(alice, "program")
+	v := h.view(alice, "program", nil)
+	if res, err := h.slack.SubmitView(h.ctx, alice, v.ID, slackfake.Values{
+		"nudge_any_time": {"nudge_any_time": slackfake.OptionValues("any")},
+		"digest_day":     {"digest_day": slackfake.Option("off")},
+	}); err != nil || len(res.Errors) > 0 {
+		t.Fatalf("program: %v %v", err, res)
+	}
+	if res := h.join(dave, mentor.RoleMentee, menteeForm("Developing a research topic on digital preservation")); len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	if res := h.join(carol, mentor.RoleMentor, mentorForm("Research topics and grant writing for academic libraries", "1")); len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	pv := h.openPairing(alice)
+	h.onProposal(alice, pv.ID, 0, "pair_approve")
+	h.eventually("the duo opens", func() bool { open, all := h.openCount(); return open == 1 && all == 1 })
+	opened := h.clock.Now()
+
+	// The committee moves the mentee's reminder from 7 days to 2: the scheduled
+	// nudge moves with it.
+	h.command(alice, "program")
+	v = h.view(alice, "program", func(v slackfake.View) bool { return strings.Contains(viewText(v), "Edit the cycle") })
+	if res, err := h.slack.SubmitView(h.ctx, alice, v.ID, slackfake.Values{"contact_days": {"contact_days": slackfake.Number("2")}}); err != nil || len(res.Errors) > 0 {
+		t.Fatalf("edit: %v %v", err, res)
+	}
+	h.runUntil(opened.AddDate(0, 0, 8))
+	var contact []time.Time
+	for _, m := range h.nudgesTo(dave) {
+		if nudgeKind(m) == "contact" {
+			contact = append(contact, tsTime(t, m.TS))
+		}
+	}
+	// Two days after opening, Wed 7 Oct 15:00 UTC, 23:00 in Shanghai: at once, since
+	// the working-hours rule is off.
+	if len(contact) != 1 || !contact[0].Equal(opened.AddDate(0, 0, 2)) {
+		t.Fatalf("contact nudges at %v, want one at %v", contact, opened.AddDate(0, 0, 2))
+	}
+	for _, m := range h.slack.Messages(committeeChannel) {
+		if m.Metadata != nil && nudgeKind(m) == "digest" {
+			t.Fatal("a digest was posted although the committee switched it off")
+		}
+	}
+	// A bad setting is answered under its input.
+	h.command(alice, "program")
+	v = h.view(alice, "program", func(v slackfake.View) bool { return strings.Contains(viewText(v), "Edit the cycle") })
+	res, err := h.slack.SubmitView(h.ctx, alice, v.ID, slackfake.Values{
+		"nudge_any_time": {"nudge_any_time": slackfake.OptionValues()},
+		"nudge_from":     {"nudge_from": slackfake.Number("18")},
+		"time_zone":      {"time_zone": slackfake.Text("Mars/Olympus")},
+	})
+	if err != nil || res.Errors["nudge_from"] == "" || res.Errors["time_zone"] == "" {
+		t.Fatalf("bad hours and zone: %v %+v", err, res)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -158,7 +159,54 @@ func (c Cycle) Validate() error {
 	if field, msg := c.Reminders.problem(); msg != "" {
 		fe.Add(field, msg)
 	}
+	if c.TimeZone != "" {
+		if _, err := time.LoadLocation(c.TimeZone); err != nil || strings.ContainsAny(c.TimeZone, " ") {
+			fe.Add("time_zone", "Give an IANA time zone name such as America/New_York, or leave it empty for UTC.")
+		}
+	}
+	if c.Topics != nil {
+		switch {
+		case len(c.Topics) == 0:
+			fe.Add("topics", "Give at least one topic, one a line.")
+		case len(c.Topics) > MaxTopics:
+			fe.Add("topics", fmt.Sprintf("At most %d topics (a checkbox list holds 10).", MaxTopics))
+		}
+		for _, t := range c.Topics {
+			if utf8.RuneCountInString(t.Label) > 75 {
+				fe.Add("topics", "Keep each topic under 75 characters.")
+			}
+		}
+	}
 	return fe.Err()
+}
+
+// MaxTopics is how many topics a cycle may have: Slack's checkbox groups hold 10.
+const MaxTopics = 10
+
+// TopicValue makes the stored value of a topic from its label: lower case, words
+// joined by dashes, at most 40 characters.
+func TopicValue(label string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(label) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		default:
+			dash = true
+		}
+		if b.Len() >= 40 {
+			break
+		}
+	}
+	if b.Len() == 0 {
+		return "topic"
+	}
+	return b.String()
 }
 
 // problem returns the first field of r that breaks a rule and what is wrong with it.

@@ -89,6 +89,12 @@ func TestCycleValidate(t *testing.T) {
 		{"nudge window backwards", func(c *mentor.Cycle) { c.Reminders.NudgeFromHour, c.Reminders.NudgeUntilHour = 17, 9 }, "nudge_hours", ""},
 		{"nudge from negative", func(c *mentor.Cycle) { c.Reminders.NudgeFromHour = -1 }, "nudge_hours", ""},
 		{"nudge until past midnight", func(c *mentor.Cycle) { c.Reminders.NudgeUntilHour = 25 }, "nudge_hours", ""},
+		{"digest on a day that is not one", func(c *mentor.Cycle) { c.Reminders.DigestDay = "someday" }, "digest_day", ""},
+		{"digest at hour 24", func(c *mentor.Cycle) { c.Reminders.DigestHour = 24 }, "digest_hour", ""},
+		{"unknown time zone", func(c *mentor.Cycle) { c.TimeZone = "Mars/Olympus" }, "time_zone", ""},
+		{"no topics", func(c *mentor.Cycle) { c.Topics = []mentor.Option{} }, "topics", ""},
+		{"eleven topics", func(c *mentor.Cycle) { c.Topics = append(mentor.Topics(), mentor.Option{Value: "x", Label: "X"}) }, "topics", ""},
+		{"a topic of 76 characters", func(c *mentor.Cycle) { c.Topics = []mentor.Option{{Value: "x", Label: strings.Repeat("x", 76)}} }, "topics", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,6 +140,9 @@ func TestCycleValidateAcceptsEdgeValues(t *testing.T) {
 		{"committee told with the duo", func(c *mentor.Cycle) { c.Reminders.AgreementCommitteeDays = c.Reminders.AgreementDays }},
 		{"keep in touch 1000 %", func(c *mentor.Cycle) { c.Reminders.KeepInTouchPercent = 1000 }},
 		{"nudges all day", func(c *mentor.Cycle) { c.Reminders.NudgeFromHour, c.Reminders.NudgeUntilHour = 0, 24 }},
+		{"digest off", func(c *mentor.Cycle) { c.Reminders.DigestDay = "off" }},
+		{"digest on Sunday at 23", func(c *mentor.Cycle) { c.Reminders.DigestDay, c.Reminders.DigestHour = "sunday", 23 }},
+		{"committee in Paris", func(c *mentor.Cycle) { c.TimeZone = "Europe/Paris" }},
 		{"nudges any time ignore the window", func(c *mentor.Cycle) {
 			c.Reminders.NudgeAnyTime = true
 			c.Reminders.NudgeFromHour, c.Reminders.NudgeUntilHour = 20, 3
