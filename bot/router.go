@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/mentorbot/mentorbot/bot/slackapi"
 	"github.com/mentorbot/mentorbot/internal/mentor"
 	"github.com/mentorbot/mentorbot/internal/telemetry"
 )
@@ -291,8 +292,13 @@ func (r *Router) protect(route string, fn func() error) (err error) {
 	}()
 	err = fn()
 	if err != nil {
-		code := mentor.ErrorCode(err)
 		var fe mentor.FieldErrors
+		if !errors.As(err, &fe) {
+			// Slack's own failures (rate limited, busy, a stale trigger) become the
+			// program's codes here, in one place, so people read what to do.
+			err = slackapi.Domain(err)
+		}
+		code := mentor.ErrorCode(err)
 		if !errors.As(err, &fe) {
 			r.metrics.HandlerErrors.WithLabelValues(route, code).Inc()
 		}

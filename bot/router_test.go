@@ -277,3 +277,21 @@ func TestResponseURLNeverReachesAnError(t *testing.T) {
 		t.Fatalf("error %v leaks the response_url", err)
 	}
 }
+
+func TestSlackFailureIsToldAsWhatToDo(t *testing.T) {
+	hooks := newHookServer(t)
+	r, m := newTestRouter(t, Routes{Commands: map[string]CommandHandler{
+		Command: func(ctx context.Context, cmd *slack.SlashCommand) error {
+			return &slack.RateLimitedError{RetryAfter: time.Minute}
+		},
+	}}, 4)
+	r.Dispatch(&recordingAcker{}, slashEvent("env1", "join", hooks.URL))
+	msg := hooks.wait(t)
+	if !strings.Contains(msg.Text, "Slack is busy") {
+		t.Fatalf("user was told %q, want the busy message rather than 'something went wrong'", msg.Text)
+	}
+	r.Wait()
+	if got := counterValue(t, m, "mentorbot_handler_errors_total", mentor.EUNAVAILABLE); got != 1 {
+		t.Fatalf("errors counted as unavailable = %v, want 1", got)
+	}
+}

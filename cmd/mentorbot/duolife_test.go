@@ -566,3 +566,37 @@ func TestHelpListsAgreementAndConcern(t *testing.T) {
 		}
 	}
 }
+
+func TestMentorOfTwoDuosChoosesTheDuoOutsideItsChannel(t *testing.T) {
+	h := startBot(t)
+	duos := h.openDuos(3)
+	var erins []mentor.Duo
+	for _, d := range duos {
+		if d.MentorID == erin {
+			erins = append(erins, d)
+		}
+	}
+	if len(erins) != 2 {
+		t.Fatalf("erin mentors %d duos, want 2", len(erins))
+	}
+	h.command(erin, "agreement") // in #general
+	v := h.view(erin, "agreement", func(v slackfake.View) bool { return hasBlock(v, "duo") })
+	form := agreementForm("Plan a digital preservation workshop together")
+	form["duo"] = map[string]slackfake.Value{"duo": slackfake.Option(erins[1].ID)}
+	res, err := h.slack.SubmitView(h.ctx, erin, v.ID, form)
+	if err != nil || len(res.Errors) > 0 {
+		t.Fatalf("agreement: %v %+v", err, res)
+	}
+	h.agreementPost(erins[1], 1)
+	if got := h.duo(erins[0]); got.Agreement.Version != 0 {
+		t.Fatalf("the other duo got an agreement too: %+v", got.Agreement)
+	}
+	// In a duo's own channel no choice is asked.
+	if _, err := h.slack.SlashCommand(h.ctx, erin, erins[0].ChannelID, "agreement"); err != nil {
+		t.Fatal(err)
+	}
+	v = h.view(erin, "agreement", func(v slackfake.View) bool { return v.ID != "" && !hasBlock(v, "duo") })
+	if !strings.Contains(v.PrivateMetadata, erins[0].ID) {
+		t.Fatalf("the form run in %s is not for its duo: %s", erins[0].ChannelID, v.PrivateMetadata)
+	}
+}

@@ -412,6 +412,16 @@ func TestDuoOpeningSurvivesEverySlackFailure(t *testing.T) {
 	if _, err := h.slack.ClickButton(h.ctx, alice, slackfake.InView(v.ID), "pair_approve_all"); err != nil {
 		t.Fatal(err)
 	}
+	// While they fail, the committee's Home shows the duos still being set up and
+	// the steps waiting to be retried.
+	h.settle()
+	if _, err := h.slack.OpenHome(h.ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	home := viewText(h.home(alice, "Duos still being set up"))
+	if !strings.Contains(home, "will be retried by themselves") {
+		t.Errorf("Home does not show the failing steps:\n%s", home)
+	}
 	start := h.clock.Now()
 	for open, all := h.openCount(); all < 3 || open < 3; open, all = h.openCount() {
 		if h.clock.Now().Sub(start) > 2*time.Hour {
@@ -423,6 +433,14 @@ func TestDuoOpeningSurvivesEverySlackFailure(t *testing.T) {
 	h.mustOneOfEach()
 	if n := len(h.duoChannels()); n != 3 {
 		t.Fatalf("%d duo channels for 3 duos", n)
+	}
+	// Once all are open, Home no longer lists them.
+	if _, err := h.slack.OpenHome(h.ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	h.slack.Wait(h.ctx, func() bool { v, _ := h.slack.HomeView(alice); return !strings.Contains(viewText(v), "Duos still being set up") })
+	if v, _ := h.slack.HomeView(alice); strings.Contains(viewText(v), "Duos still being set up") {
+		t.Errorf("Home still lists duos being set up after all opened:\n%s", viewText(v))
 	}
 	// Every member is in their channel.
 	c := mustActive(t, h)

@@ -353,3 +353,38 @@ func TestOnlyOneSweepAtATime(t *testing.T) {
 		t.Fatalf("second sweep = %+v, %v; want skipped while the first runs", st, err)
 	}
 }
+
+func TestStopLeavesQueuedJobsForTheSweep(t *testing.T) {
+	e := newEnv(t, scheduler.Options{Workers: 1})
+	entered, release := make(chan struct{}), make(chan struct{})
+	e.s.Handle("slow", func(ctx context.Context, j mentor.Job) error {
+		close(entered)
+		<-release
+		return nil
+	})
+	e.s.Start(e.ctx)
+	e.schedule("busy", "slow", t0, mentor.ScheduleReplace)
+	e.schedule("queued", "count", t0, mentor.ScheduleReplace)
+	e.s.Kick("busy")
+	<-entered // the only worker is busy…
+	e.s.Kick("queued")
+	stopped := make(chan struct{})
+	go func() { e.s.Stop(); close(stopped) }() // …when shutdown begins
+	<-stopped
+	close(release)
+	e.s.Wait()
+	if e.count("queued") != 0 {
+		t.Fatal("a job queued at shutdown was performed anyway")
+	}
+	if _, ok := e.job("queued"); !ok {
+		t.Fatal("the job queued at shutdown is lost")
+	}
+	if _, ok := e.job("busy"); ok {
+		t.Fatal("the job running at shutdown did not finish")
+	}
+	// The next sweep (here, or on another replica) performs it.
+	e.scheduler(scheduler.Options{}).Sweep(e.ctx)
+	if e.count("queued") != 1 {
+		t.Fatal("the sweep did not perform the job left at shutdown")
+	}
+}
