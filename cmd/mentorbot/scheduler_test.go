@@ -438,7 +438,10 @@ func TestDuoOpeningSurvivesEverySlackFailure(t *testing.T) {
 	if _, err := h.slack.OpenHome(h.ctx, alice); err != nil {
 		t.Fatal(err)
 	}
-	h.slack.Wait(h.ctx, func() bool { v, _ := h.slack.HomeView(alice); return !strings.Contains(viewText(v), "Duos still being set up") })
+	h.slack.Wait(h.ctx, func() bool {
+		v, _ := h.slack.HomeView(alice)
+		return !strings.Contains(viewText(v), "Duos still being set up")
+	})
 	if v, _ := h.slack.HomeView(alice); strings.Contains(viewText(v), "Duos still being set up") {
 		t.Errorf("Home still lists duos being set up after all opened:\n%s", viewText(v))
 	}
