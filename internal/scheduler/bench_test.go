@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,21 +15,27 @@ import (
 
 	"github.com/mentorbot/mentorbot/internal/clock"
 	"github.com/mentorbot/mentorbot/internal/mentor"
+	"github.com/mentorbot/mentorbot/internal/redisstore"
 	"github.com/mentorbot/mentorbot/internal/redistest"
 	"github.com/mentorbot/mentorbot/internal/scheduler"
 )
 
 // BenchmarkSweep measures one sweep that finds 100 due jobs among n scheduled for
 // later, performing each with a no-op. Its cost must not grow with n. It reports the
-// Redis commands (round trips: every script and every pipeline counts its
-// commands) per sweep.
+// round trips to Redis per sweep (a lock, one claim, one finish per job, the unlock)
+// and the commands Redis ran, those inside scripts included.
 //
 //	go test -run '^$' -bench Sweep -benchtime 50x ./internal/scheduler/
 func BenchmarkSweep(b *testing.B) {
 	for _, n := range []int{1_000, 100_000} {
 		b.Run(fmt.Sprintf("due=100/scheduled=%d", n), func(b *testing.B) {
 			r := redistest.New(b)
-			store := r.Store()
+			var trips atomic.Int64
+			store, err := redisstore.Open(r.URL, r.Prefix, redisstore.Options{RoundTrip: func() { trips.Add(1) }})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer store.Close()
 			ctx := context.Background()
 			clk := clock.NewSettable(t0)
 			s := scheduler.New(store, clk, slog.New(slog.NewTextHandler(io.Discard, nil)), scheduler.Options{Workers: 8})
@@ -47,7 +54,7 @@ func BenchmarkSweep(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			var commands int64
+			var commands, roundTrips int64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
@@ -57,9 +64,11 @@ func BenchmarkSweep(b *testing.B) {
 					}
 				}
 				before := commandsProcessed(b, rdb.Info(ctx, "stats").Val())
+				tripsBefore := trips.Load()
 				b.StartTimer()
 				st, err := s.Sweep(ctx)
 				b.StopTimer()
+				roundTrips += trips.Load() - tripsBefore
 				commands += commandsProcessed(b, rdb.Info(ctx, "stats").Val()) - before - 1 // the INFO itself
 				if err != nil || st.Claimed != 100 {
 					b.Fatalf("sweep = %+v, %v; want 100 claimed", st, err)
@@ -68,6 +77,7 @@ func BenchmarkSweep(b *testing.B) {
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(commands)/float64(b.N), "redis-cmds/sweep")
+			b.ReportMetric(float64(roundTrips)/float64(b.N), "round-trips/sweep")
 		})
 	}
 }
