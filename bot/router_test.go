@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -298,5 +299,38 @@ func TestSlackFailureIsToldAsWhatToDo(t *testing.T) {
 	r.Wait()
 	if got := counterValue(t, m, "mentorbot_handler_errors_total", mentor.EUNAVAILABLE); got != 1 {
 		t.Fatalf("errors counted as unavailable = %v, want 1", got)
+	}
+}
+
+func TestAFullQueueRefusesWorkAndSaysSo(t *testing.T) {
+	hooks := newHookServer(t)
+	release := make(chan struct{})
+	var ran atomic.Int32
+	r, m := newTestRouter(t, Routes{Commands: map[string]CommandHandler{
+		Command: func(ctx context.Context, cmd *slack.SlashCommand) error { ran.Add(1); <-release; return nil },
+	}}, 1)
+	ack := &recordingAcker{}
+	// One worker, busy with the first; the queue holds queuePerWorker more.
+	r.Dispatch(ack, slashEvent("first", "x", hooks.URL))
+	for deadline := time.Now().Add(5 * time.Second); ran.Load() == 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	for i := 0; i <= queuePerWorker; i++ {
+		r.Dispatch(ack, slashEvent(fmt.Sprintf("e%d", i), "x", hooks.URL))
+	}
+	msg := hooks.wait(t)
+	if !strings.Contains(msg.Text, "very busy") {
+		t.Fatalf("the refused person was told %q", msg.Text)
+	}
+	if n := ack.n.Load(); n != int32(2+queuePerWorker) {
+		t.Fatalf("acked %d envelopes, want every one", n)
+	}
+	close(release)
+	r.Wait()
+	if got := ran.Load(); got != int32(1+queuePerWorker) {
+		t.Fatalf("%d handlers ran, want the first and the queued ones (%d)", got, 1+queuePerWorker)
+	}
+	if got := counterValue(t, m, "mentorbot_handler_errors_total", "overload"); got != 1 {
+		t.Fatalf("overloads counted = %v, want 1", got)
 	}
 }
