@@ -20,7 +20,7 @@ import (
 // what. Bot messages, edits, joins and every other subtype are not a person writing.
 // A message in a channel that is not a duo's costs one cached lookup.
 func (b *Bot) handleMessage(ctx context.Context, eventID string, ev *slackevents.MessageEvent) error {
-	if ev.SubType != "" || ev.BotID != "" || ev.User == "" || ev.Channel == "" {
+	if !personWrote(ev) {
 		return nil
 	}
 	seen, err := b.cfg.Duos.Message(ctx, duos.Message{EventID: eventID, Channel: ev.Channel, User: ev.User, At: b.cfg.Clock.Now().UTC()})
@@ -32,12 +32,26 @@ func (b *Bot) handleMessage(ctx context.Context, eventID string, ev *slackevents
 		return err
 	}
 	if seen.Outcome.Ticked {
-		if err := b.redrawWelcome(ctx, c, seen.Duo); err != nil {
+		if err := b.scheduleRedraw(ctx, c, seen.Duo, 0); err != nil {
 			return err
 		}
 	}
 	b.refreshHomes(ctx, seen.Duo.MenteeID, seen.Duo.MentorID)
 	return nil
+}
+
+// personWrote reports whether a message event is a person writing: a plain message,
+// a file they shared (a CV is a fine introduction), a thread reply they also sent to
+// the channel, or a /me message. Not the bot, edits, deletions, joins and the like.
+func personWrote(ev *slackevents.MessageEvent) bool {
+	if ev.BotID != "" || ev.User == "" || ev.Channel == "" {
+		return false
+	}
+	switch ev.SubType {
+	case "", "file_share", "thread_broadcast", "me_message":
+		return true
+	}
+	return false
 }
 
 // redrawWelcome updates the duo's welcome checklist in place.
@@ -173,15 +187,8 @@ func (b *Bot) handleAgreementSign(ctx context.Context, cb *slack.InteractionCall
 	if !out.Signed {
 		return b.reply.Interaction(ctx, cb, views.Notice(fmt.Sprintf("You had already signed version %d.", version)))
 	}
-	ts := out.Agreement.PostTS
-	if ts == "" && cb.Container.Type == "message" {
-		ts = cb.Message.Timestamp
-	}
-	if ts != "" && d.ChannelID != "" {
-		msg := views.AgreementPost(c, d, out.Agreement)
-		if _, _, _, err := b.api.UpdateMessageContext(ctx, d.ChannelID, ts, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)); err != nil {
-			b.log.Warn("could not redraw the agreement after a signature", "duo", d.ID, "err", err)
-		}
+	if err := b.scheduleRedraw(ctx, c, d, version); err != nil {
+		return err
 	}
 	if out.Complete {
 		b.refreshHomes(ctx, d.MenteeID, d.MentorID)
@@ -223,7 +230,8 @@ func (b *Bot) handleConcernSubmit(ctx context.Context, cb *slack.InteractionCall
 }
 
 // concernAction reads a committee button on a concern post (value cycle|concern),
-// after checking the clicker is on the committee.
+// after checking the clicker is on the committee and not in the duo it is about (a
+// mentor who also sits on the committee does not decide about their own duo).
 func (b *Bot) concernAction(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction) (mentor.Cycle, string, error) {
 	if err := b.requireCommittee(ctx, cb.User.ID); err != nil {
 		return mentor.Cycle{}, "", err
@@ -233,7 +241,17 @@ func (b *Bot) concernAction(ctx context.Context, cb *slack.InteractionCallback, 
 		return mentor.Cycle{}, "", mentor.Errorf(mentor.EINVALID, "That button is out of date.")
 	}
 	c, _, err := b.program.Get(ctx, cycleID)
-	return c, id, err
+	if err != nil {
+		return c, id, err
+	}
+	_, d, err := b.cfg.Duos.Concern(ctx, c.ID, id)
+	if err != nil {
+		return c, id, err
+	}
+	if d.Has(cb.User.ID) {
+		return c, id, mentor.Errorf(mentor.EFORBIDDEN, "This concern is about your own duo, so another committee member decides on it.")
+	}
+	return c, id, nil
 }
 
 // handleConcernDissolve dissolves the duo (committee only, after Slack's confirm

@@ -26,6 +26,7 @@ const (
 	JobPost        = "post"         // post a rendered message once
 	JobDissolvedDM = "dissolved_dm" // tell a member their duo was dissolved
 	JobArchive     = "archive"      // archive a dissolved duo's channel
+	JobRedraw      = "redraw"       // update a duo's welcome checklist or an agreement post in place
 )
 
 // registerJobs tells the scheduler who performs each kind of job.
@@ -43,6 +44,7 @@ func (b *Bot) registerJobs() {
 	s.Handle(JobDissolvedDM, b.performDissolvedDM)
 	s.Handle(JobArchive, b.performArchive)
 	s.Handle(JobPlanCycle, b.performPlanCycle)
+	s.Handle(JobRedraw, b.performRedraw)
 	s.Observe(func(kind, outcome string) { b.cfg.Metrics.Jobs.WithLabelValues(kind, outcome).Inc() })
 }
 
@@ -126,12 +128,21 @@ func (b *Bot) findPost(ctx context.Context, channel, key string, since time.Time
 // schedulePost makes posting msg a durable job: stored first, then posted once by
 // whoever holds the job, retried until it is done.
 func (b *Bot) schedulePost(ctx context.Context, key, channel string, msg views.Message) error {
+	return b.schedulePostLooking(ctx, key, channel, msg, false)
+}
+
+// schedulePostLooking is schedulePost for a post whose job may be made again after a
+// copy was done (look: always search the channel before posting).
+func (b *Bot) schedulePostLooking(ctx context.Context, key, channel string, msg views.Message, look bool) error {
 	blocks, err := json.Marshal(msg.Blocks)
 	if err != nil {
 		return fmt.Errorf("encode post %s: %w", key, err)
 	}
 	j := mentor.Job{Key: "post:" + key, Kind: JobPost, Due: b.cfg.Clock.Now(),
 		Data: map[string]string{"channel": channel, "text": msg.Text, "blocks": string(blocks), "key": key}}
+	if look {
+		j.Data["look"] = "1"
+	}
 	if _, err := b.cfg.Scheduler.Schedule(ctx, j, mentor.ScheduleKeep); err != nil {
 		return err
 	}
@@ -150,7 +161,7 @@ func (b *Bot) performPost(ctx context.Context, j mentor.Job) error {
 	if channel == "committee" {
 		channel = b.committee.Channel()
 	}
-	_, err := b.postOnce(slackapi.Deferrable(ctx), channel, msg, j.Data["key"], retried(j), j.CreatedAt)
+	_, err := b.postOnce(slackapi.Deferrable(ctx), channel, msg, j.Data["key"], retried(j) || j.Data["look"] == "1", j.CreatedAt.Add(-time.Hour))
 	return jobError(err)
 }
 
@@ -192,8 +203,9 @@ func (b *Bot) performOpenDuo(ctx context.Context, j mentor.Job) error {
 	case errors.Is(err, pairing.ErrBusy):
 		return scheduler.Later(b.cfg.Clock.Now().Add(time.Minute))
 	}
-	if _, ok := slackapi.DeferUntil(err); !ok && d.ID != "" && j.Attempts == 1 {
-		if perr := b.schedulePost(ctx, "setup-stopped:"+d.ID, "committee", views.DuoSetupFailed(c, d)); perr != nil {
+	if _, ok := slackapi.DeferUntil(err); !ok && d.ID != "" && !j.Uncertain && j.Attempts == 1 {
+		// Once per duo: looked up before posting, should this job start over.
+		if perr := b.schedulePostLooking(ctx, "setup-stopped:"+d.ID, "committee", views.DuoSetupFailed(c, d), true); perr != nil {
 			b.log.Error("could not report a stopped duo opening", "duo", d.ID, "err", perr)
 		}
 	}
@@ -228,6 +240,13 @@ func (b *Bot) performAgreementPost(ctx context.Context, j mentor.Job) error {
 		if err := b.cfg.Duos.AgreementPosted(ctx, c.ID, d.ID, v, ts); err != nil {
 			return err
 		}
+		// Replaced while it was being posted: the next version's job may have
+		// found nothing to mark, so mark it now.
+		if now, err := b.cfg.Duos.Agreement(ctx, c.ID, d.ID, 0); err == nil && now.Version > v {
+			if err := b.scheduleRedraw(ctx, c, d, v); err != nil {
+				return err
+			}
+		}
 	}
 	if v > 1 {
 		old, err := b.cfg.Duos.Agreement(ctx, c.ID, d.ID, v-1)
@@ -255,11 +274,14 @@ func (b *Bot) performAgreementRecord(ctx context.Context, j mentor.Job) error {
 	}
 	v, _ := strconv.Atoi(j.Data["version"])
 	a, err := b.cfg.Duos.Agreement(ctx, c.ID, d.ID, v)
-	if err != nil {
-		return err
+	if err != nil || a.CommitteeTS != "" {
+		return ignoreGone(err) // gone, or sent already
 	}
-	_, err = b.postOnce(ctx, b.committee.Channel(), views.AgreementForCommittee(c, d, a), fmt.Sprintf("agreement-record:%s:v%d", d.ID, v), retried(j), j.CreatedAt)
-	return jobError(err)
+	ts, err := b.postOnce(ctx, b.committee.Channel(), views.AgreementForCommittee(c, d, a), fmt.Sprintf("agreement-record:%s:v%d", d.ID, v), retried(j), j.CreatedAt)
+	if err != nil {
+		return jobError(err)
+	}
+	return b.cfg.Duos.AgreementRecorded(ctx, c.ID, d.ID, v, ts)
 }
 
 // performConcernPost posts a concern to the committee with its buttons (or its
@@ -271,15 +293,18 @@ func (b *Bot) performConcernPost(ctx context.Context, j mentor.Job) error {
 		return ignoreGone(err)
 	}
 	k, d, err := b.cfg.Duos.Concern(ctx, c.ID, j.Data["concern"])
-	if err != nil {
-		return ignoreGone(err)
+	if err != nil || k.PostTS != "" {
+		return ignoreGone(err) // gone, or posted already
 	}
 	msg := views.ConcernForCommittee(c, d, k)
 	if k.State != mentor.ConcernOpen {
 		msg = views.ConcernDecided(c, d, k)
 	}
-	_, err = b.postOnce(ctx, b.committee.Channel(), msg, "concern:"+k.ID, retried(j), j.CreatedAt)
-	return jobError(err)
+	ts, err := b.postOnce(ctx, b.committee.Channel(), msg, "concern:"+k.ID, retried(j), j.CreatedAt)
+	if err != nil {
+		return jobError(err)
+	}
+	return b.cfg.Duos.ConcernPosted(ctx, c.ID, k.ID, ts)
 }
 
 // performDissolve schedules each side effect of a dissolved duo as a job of its own
@@ -322,7 +347,9 @@ func (b *Bot) performDissolvedDM(ctx context.Context, j mentor.Job) error {
 	}
 	u := j.Data["user"]
 	msg := views.DuoDissolvedDM(c, d, u, j.Data["pool"] == "true", j.Data["ask"] == "true")
-	if _, err := b.postOnce(ctx, u, msg, "dissolved:"+d.ID+":"+u, retried(j), j.CreatedAt); err != nil {
+	// Always look first: this job may be made again by a second Dissolve click after
+	// its first copy was done. Dissolving is rare; the look-up is one history call.
+	if _, err := b.postOnce(ctx, u, msg, "dissolved:"+d.ID+":"+u, true, d.EndedAt.Add(-time.Minute)); err != nil {
 		return jobError(err)
 	}
 	b.refreshHomes(ctx, u)
@@ -372,4 +399,51 @@ func (b *Bot) Nudge(ctx context.Context, n nudges.Nudge) error {
 	}
 	_, err := b.postOnce(ctx, channel, views.NudgeMessage(n), n.ID, n.Uncertain, time.Time{})
 	return err
+}
+
+// scheduleRedraw has a message of duo d redrawn from what is stored: its welcome
+// checklist (version 0) or the post of an agreement version. A redraw is repeatable,
+// so the latest request simply replaces any pending one.
+func (b *Bot) scheduleRedraw(ctx context.Context, c mentor.Cycle, d mentor.Duo, version int) error {
+	what := "welcome"
+	if version > 0 {
+		what = "agreement-v" + strconv.Itoa(version)
+	}
+	key := "redraw:" + c.ID + ":" + d.ID + ":" + what
+	j := mentor.Job{Key: key, Kind: JobRedraw, Due: b.cfg.Clock.Now(),
+		Data: map[string]string{"cycle": c.ID, "duo": d.ID, "version": strconv.Itoa(version)}}
+	if _, err := b.cfg.Scheduler.Schedule(ctx, j, mentor.ScheduleReplace); err != nil {
+		return err
+	}
+	b.cfg.Scheduler.Kick(key)
+	return nil
+}
+
+func (b *Bot) performRedraw(ctx context.Context, j mentor.Job) error {
+	ctx = slackapi.Deferrable(ctx)
+	c, d, err := b.jobDuo(ctx, j)
+	if err != nil || d.ID == "" || d.ChannelID == "" {
+		return err
+	}
+	v, _ := strconv.Atoi(j.Data["version"])
+	if v == 0 {
+		return jobError(b.redrawWelcome(ctx, c, d))
+	}
+	a, err := b.cfg.Duos.Agreement(ctx, c.ID, d.ID, v)
+	if err != nil || a.PostTS == "" {
+		return ignoreGone(err) // not posted yet: its post will show the signatures
+	}
+	cur, err := b.cfg.Duos.Agreement(ctx, c.ID, d.ID, 0)
+	if err != nil {
+		return err
+	}
+	msg := views.AgreementPost(c, d, a)
+	if cur.Version > v {
+		msg = views.AgreementReplaced(c, d, a, cur.Version)
+	}
+	_, _, _, err = b.api.UpdateMessageContext(ctx, d.ChannelID, a.PostTS, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
+	if slackapi.Is(err, slackapi.MessageNotFound) {
+		return nil
+	}
+	return jobError(err)
 }

@@ -206,6 +206,10 @@ func (r *Router) Dispatch(ack Acker, evt socketmode.Event) {
 // work is refused at once (the person is told to try again) rather than piling up.
 func (r *Router) Go(route string, fn func(ctx context.Context) error, onErr func(ctx context.Context, err error)) {
 	r.start.Do(r.startWorkers)
+	if r.work.Err() != nil { // the workers are gone: nothing would run it
+		r.log.Warn("shutdown: work refused", "route", route)
+		return
+	}
 	r.wg.Add(1)
 	select {
 	case r.tasks <- task{route: route, fn: fn, onErr: onErr}:

@@ -94,7 +94,7 @@ func digestMessage(n nudges.Nudge) Message {
 	dg := n.Digest
 	c := n.Cycle
 	title := "Weekly digest · " + Truncate(c.Name, 100)
-	text := fmt.Sprintf("Weekly digest of %s: %d stalled duos, %d agreements missing", c.Name, len(dg.Stalled), len(dg.MissingAgreements))
+	text := fmt.Sprintf("Weekly digest of %s: %d stalled duos, %d agreements missing", SafeText(c.Name, 80), len(dg.Stalled), len(dg.MissingAgreements))
 	if dg.EvaluationsDue {
 		text += fmt.Sprintf(", %d evaluations missing", len(dg.MissingEvaluations))
 	}

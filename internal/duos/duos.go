@@ -38,6 +38,8 @@ type Store interface {
 	DissolveDuo(ctx context.Context, cycleID, duoID, by string, at time.Time, toPool map[string]bool) (mentor.Dissolution, error)
 	ReturnToPool(ctx context.Context, cycleID, userID string, at time.Time) (bool, error)
 	DuoPage(ctx context.Context, cycleID string, offset, limit int) ([]mentor.Duo, int, error)
+	SetAgreementRecorded(ctx context.Context, cycleID, duoID string, version int, ts string) error
+	SetConcernPost(ctx context.Context, cycleID, id, ts string) error
 	OpenConcerns(ctx context.Context, cycleID string, limit int) ([]mentor.Concern, int, error)
 }
 
@@ -250,8 +252,14 @@ func (s *Service) Sign(ctx context.Context, c mentor.Cycle, duoID string, versio
 		return mentor.SignOutcome{}, d, err
 	}
 	out, err := s.store.SignAgreement(ctx, c.ID, duoID, version, userID, s.clock.Now().UTC())
-	if err != nil || !out.Complete {
+	if err != nil {
 		return out, d, err
+	}
+	// The committee gets the signed version once: scheduled by the signature that
+	// completed it, and again (harmlessly: the job checks the record) by any later
+	// click while it has not been sent, should that first scheduling have failed.
+	if !out.Complete && !(out.Agreement.SignedByBoth(d) && out.Agreement.CommitteeTS == "") {
+		return out, d, nil
 	}
 	if d, err = s.Duo(ctx, c.ID, duoID); err != nil {
 		return out, d, err
@@ -295,8 +303,26 @@ func (s *Service) RaiseConcern(ctx context.Context, c mentor.Cycle, k mentor.Con
 	if err != nil {
 		return saved, err
 	}
-	return saved, s.schedule(ctx, JobConcernPost, "concern-post:"+c.ID+":"+saved.ID,
-		map[string]string{"cycle": c.ID, "concern": saved.ID})
+	return saved, s.scheduleConcernPost(ctx, c, saved)
+}
+
+// scheduleConcernPost has the concern posted to the committee unless it was. Safe to
+// repeat (a submission delivered twice, a retry after a failure).
+func (s *Service) scheduleConcernPost(ctx context.Context, c mentor.Cycle, k mentor.Concern) error {
+	if k.PostTS != "" {
+		return nil
+	}
+	return s.schedule(ctx, JobConcernPost, "concern-post:"+c.ID+":"+k.ID, map[string]string{"cycle": c.ID, "concern": k.ID})
+}
+
+// ConcernPosted records the committee post of a concern.
+func (s *Service) ConcernPosted(ctx context.Context, cycleID, id, ts string) error {
+	return s.store.SetConcernPost(ctx, cycleID, id, ts)
+}
+
+// AgreementRecorded records the committee post of a signed version.
+func (s *Service) AgreementRecorded(ctx context.Context, cycleID, duoID string, version int, ts string) error {
+	return s.store.SetAgreementRecorded(ctx, cycleID, duoID, version, ts)
 }
 
 // Left tells the committee, for each duo of userID still open, that they left the
@@ -316,8 +342,7 @@ func (s *Service) Left(ctx context.Context, c mentor.Cycle, userID string, duoID
 		if err != nil {
 			return err
 		}
-		if err := s.schedule(ctx, JobConcernPost, "concern-post:"+c.ID+":"+saved.ID,
-			map[string]string{"cycle": c.ID, "concern": saved.ID}); err != nil {
+		if err := s.scheduleConcernPost(ctx, c, saved); err != nil {
 			return err
 		}
 	}
@@ -341,13 +366,14 @@ func (s *Service) MarkHandled(ctx context.Context, c mentor.Cycle, id, by string
 }
 
 // Dissolve ends the duo a concern is about, exactly once however many committee
-// members click: the duo ends, both leave it (the mentor's place is free again),
-// whoever asked for a new match is back in the pool, and the channel's archiving and
-// both people's messages are scheduled. The partner of the person who raised it is
-// asked whether they want a new match.
+// members click: the duo ends, both leave it (the mentor's place is freed), whoever
+// asked for a new match is back in the pool, and the channel's archiving and both
+// people's messages are scheduled. The concern is decided first, atomically, so
+// "Dissolve" and "Mark handled" cannot both win. Every step is safe to repeat: a
+// second click after a failure half-way finishes the job.
 func (s *Service) Dissolve(ctx context.Context, c mentor.Cycle, id, by string) (mentor.Concern, mentor.Dissolution, error) {
 	now := s.clock.Now().UTC()
-	k, err := s.store.Concern(ctx, c.ID, id)
+	k, _, err := s.store.DecideConcern(ctx, c.ID, id, mentor.ConcernDissolved, by, now)
 	if err != nil {
 		return k, mentor.Dissolution{}, err
 	}
@@ -358,15 +384,9 @@ func (s *Service) Dissolve(ctx context.Context, c mentor.Cycle, id, by string) (
 	if err != nil {
 		return k, mentor.Dissolution{}, err
 	}
-	dis, err := s.store.DissolveDuo(ctx, c.ID, k.DuoID, by, now, ToPool(d, k))
+	dis, err := s.store.DissolveDuo(ctx, c.ID, k.DuoID, k.DecidedBy, now, ToPool(d, k))
 	if err != nil {
 		return k, dis, err
-	}
-	if k, _, err = s.store.DecideConcern(ctx, c.ID, id, mentor.ConcernDissolved, by, now); err != nil {
-		return k, dis, err
-	}
-	if !dis.Changed {
-		return k, dis, nil
 	}
 	if s.nudges != nil {
 		if err := s.nudges.DuoEnded(ctx, c, dis.Duo); err != nil {

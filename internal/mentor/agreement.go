@@ -47,6 +47,9 @@ type Agreement struct {
 	Signatures map[string]time.Time
 	// PostTS is the timestamp of this version's post in the duo channel, once posted.
 	PostTS string
+	// CommitteeTS is the timestamp of its post in the committee channel, once sent
+	// there (after both signed).
+	CommitteeTS string
 }
 
 // Limits of the agreement's free text.
@@ -189,6 +192,9 @@ type Concern struct {
 	CreatedAt time.Time
 	DecidedBy string
 	DecidedAt time.Time
+	// PostTS is the timestamp of the concern's post in the committee channel, once
+	// posted.
+	PostTS string
 }
 
 // MaxConcernLen bounds a concern's text.

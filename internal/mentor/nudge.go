@@ -52,8 +52,10 @@ func NudgeTime(t time.Time, loc *time.Location, r Reminders) time.Time {
 	local := t.In(loc)
 	for i := 0; i < 8; i++ {
 		day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
-		start := day.Add(time.Duration(from) * time.Hour)
-		end := day.Add(time.Duration(until) * time.Hour)
+		// Hours of the wall clock, not hours after midnight: a day with a DST change
+		// is 23 or 25 hours long.
+		start := time.Date(day.Year(), day.Month(), day.Day(), from, 0, 0, 0, loc)
+		end := time.Date(day.Year(), day.Month(), day.Day(), until, 0, 0, 0, loc)
 		if wd := day.Weekday(); wd != time.Saturday && wd != time.Sunday {
 			switch {
 			case local.Before(start):

@@ -33,6 +33,10 @@ func TestNudgeTimeKeepsToWorkingHoursInThePersonsZone(t *testing.T) {
 		{"at the start of the window", utc(5, 14, 0), chicago, utc(5, 14, 0)},
 		{"unknown zone counts as UTC", utc(5, 20, 0), mentor.Location("Mars/Olympus", 0), utc(6, 9, 0)},
 		{"offset when the name is unknown", utc(5, 20, 0), mentor.Location("", 8*3600), utc(6, 1, 0)},
+		// Fri 24 Apr 2026, Cairo moves its clocks from 00:00 to 01:00: 09:00 there is
+		// still 09:00 (06:00 UTC, EEST), not 10:00.
+		{"a weekday with a DST change", time.Date(2026, 4, 23, 23, 0, 0, 0, time.UTC), mentor.Location("Africa/Cairo", 0),
+			time.Date(2026, 4, 24, 6, 0, 0, 0, time.UTC)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ package nudges
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -202,14 +203,16 @@ func (s *Service) Evaluated(ctx context.Context, c mentor.Cycle, userID string) 
 	return s.sched.Cancel(ctx, keys...)
 }
 
-// PlanDigest schedules the cycle's next weekly digest unless an earlier one is
-// scheduled. It is idempotent.
+// PlanDigest schedules the cycle's next weekly digest unless one is scheduled (a
+// digest being retried keeps its slot). It is idempotent.
 func (s *Service) PlanDigest(ctx context.Context, c mentor.Cycle) error {
+	return s.planDigest(ctx, c, mentor.ScheduleKeep)
+}
+
+func (s *Service) planDigest(ctx context.Context, c mentor.Cycle, mode mentor.ScheduleMode) error {
 	now := s.clock.Now()
 	if at, ok := c.NextDigest(now); ok && now.Before(c.End.AddDate(0, 0, 1)) {
-		if _, err := s.sched.Schedule(ctx, job(mentor.NudgeDigest, c, "", "", 0, at), mentor.ScheduleEarlier); err != nil {
-			return err
-		}
+		return s.scheduleDigest(ctx, c, at, mode)
 	}
 	return nil
 }
@@ -219,7 +222,8 @@ func (s *Service) PlanDigest(ctx context.Context, c mentor.Cycle) error {
 // time when it comes due). It reads every duo of the cycle: run it in the background.
 // It is idempotent.
 func (s *Service) PlanCycle(ctx context.Context, c mentor.Cycle) error {
-	if err := s.PlanDigest(ctx, c); err != nil {
+	// The digest has one slot at a time: the next one of the cycle's new settings.
+	if err := s.planDigest(ctx, c, mentor.ScheduleReplace); err != nil {
 		return err
 	}
 	ids, err := s.store.DuoIDs(ctx, c.ID)
@@ -335,7 +339,7 @@ func (s *Service) Perform(ctx context.Context, j mentor.Job, send Notifier) erro
 		// "n days before the due date" is a day of the person's own calendar.
 		days, _ := strconv.Atoi(j.Data["days"])
 		due = civil(c.EvaluationDue.AddDate(0, 0, -days), loc)
-		ok = !due.Before(j.CreatedAt.Add(-24 * time.Hour))
+		ok = !due.Before(j.CreatedAt.Add(-24*time.Hour)) && slices.Contains(c.Reminders.EvaluationDays, days)
 		if ok {
 			ok, err = s.stillNeedsEvaluation(ctx, c, n.To)
 			if err != nil {
@@ -452,22 +456,45 @@ func (s *Service) digest(ctx context.Context, c mentor.Cycle, j mentor.Job, now 
 	if active.ID != c.ID || now.After(c.End.AddDate(0, 0, 1)) {
 		return nil // the digest follows the active cycle only
 	}
-	if j.Due.After(now) {
-		return scheduler.Later(j.Due)
+	// The slot this job was scheduled for; the cycle may have moved the digest or
+	// switched it off since.
+	slot := parseUnix(j.Data["slot"])
+	if slot.IsZero() {
+		slot = j.Due
+	}
+	if want, ok := c.NextDigest(slot.Add(-time.Second)); !ok {
+		return nil
+	} else if !want.Equal(slot) {
+		next, _ := c.NextDigest(now.Add(-time.Second))
+		return s.scheduleDigest(ctx, c, next, mentor.ScheduleReplace)
+	}
+	if slot.After(now) {
+		return scheduler.Later(slot)
 	}
 	dg, err := s.Compute(ctx, c, now)
 	if err != nil {
 		return err
 	}
-	if err := send.Nudge(ctx, Nudge{Kind: mentor.NudgeDigest, Cycle: c, ID: j.Key + ":" + strconv.FormatInt(j.Due.Unix(), 10),
+	if err := send.Nudge(ctx, Nudge{Kind: mentor.NudgeDigest, Cycle: c, ID: j.Key + ":" + strconv.FormatInt(slot.Unix(), 10),
 		Uncertain: j.Uncertain || j.Attempts > 1, Digest: &dg}); err != nil {
 		return err
 	}
-	if next, ok := c.NextDigest(now); ok {
-		_, err := s.sched.Schedule(ctx, mentor.Job{Key: j.Key, Kind: j.Kind, Due: next, Data: j.Data}, mentor.ScheduleReplace)
-		return err
+	if next, ok := c.NextDigest(slot); ok {
+		return s.scheduleDigest(ctx, c, next, mentor.ScheduleReplace)
 	}
 	return nil
+}
+
+// scheduleDigest schedules the digest of slot at (its time is its id: a digest sent
+// twice after an uncertain failure is found by it).
+func (s *Service) scheduleDigest(ctx context.Context, c mentor.Cycle, at time.Time, mode mentor.ScheduleMode) error {
+	if at.IsZero() {
+		return nil
+	}
+	j := job(mentor.NudgeDigest, c, "", "", 0, at)
+	j.Data["slot"] = strconv.FormatInt(at.Unix(), 10)
+	_, err := s.sched.Schedule(ctx, j, mode)
+	return err
 }
 
 // Compute gathers the digest of cycle c at now. It reads every duo of the cycle, in

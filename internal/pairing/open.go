@@ -155,7 +155,15 @@ func (s *Service) createChannel(ctx context.Context, c mentor.Cycle, d *mentor.D
 				return ferr
 			}
 			if ok {
-				return s.recordChannel(ctx, d, id, name, suffix)
+				// Not if it is another duo's (two duos of people with the same
+				// names, the other still inviting its members).
+				_, owner, indexed, err := s.store.DuoByChannel(ctx, id)
+				if err != nil {
+					return err
+				}
+				if !indexed || owner == d.ID {
+					return s.recordChannel(ctx, d, id, name, suffix)
+				}
 			}
 			continue
 		}

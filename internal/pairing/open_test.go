@@ -329,6 +329,26 @@ func TestOpenAdoptsTheChannelAnAttemptMadeButNeverRecorded(t *testing.T) {
 	mustBeOpened(t, got, e.clock.Now())
 }
 
+func TestOpenDoesNotAdoptAnotherDuosChannel(t *testing.T) {
+	e := newEnv(t)
+	d := e.mustApprovedDuo()
+	ws := newWorkspace()
+	// A channel of that name, made by the bot and holding nobody else yet, belongs
+	// to another duo (people of the same names, still being invited).
+	name := pairing.ChannelName(e.cycle.Name, "Ada Lovelace", "Grace Hopper", "U0ADA", "U0GRACE", 1)
+	ws.taken[name], ws.ours[name] = true, "C0OTHER"
+	if err := e.store.IndexDuoChannel(e.ctx, "C0OTHER", e.cycle.ID, "another-duo"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.svc.Open(e.ctx, e.cycle, d.ID, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ChannelID == "C0OTHER" || got.ChannelName != name+"-2" {
+		t.Fatalf("channel = %s %q, want a channel of its own (%s-2)", got.ChannelID, got.ChannelName, name)
+	}
+}
+
 func TestOpenGivesUpAfterManyTakenNames(t *testing.T) {
 	e := newEnv(t)
 	d := e.mustApprovedDuo()

@@ -29,6 +29,7 @@ type Store interface {
 	UpdateRound(ctx context.Context, cycleID, id string, change func(*mentor.PairingRound) error) (mentor.PairingRound, error)
 	Lock(ctx context.Context, name string, ttl time.Duration) (release func(), ok bool, err error)
 	IndexDuoChannel(ctx context.Context, channelID, cycleID, duoID string) error
+	DuoByChannel(ctx context.Context, channelID string) (cycleID, duoID string, ok bool, err error)
 }
 
 // Service runs the pairing use case.

@@ -20,6 +20,7 @@ import (
 //	    v<n>                JSON of version n (agreementRecord: no Version, Signatures, PostTS)
 //	    sig:<n>:<uid>       ms the member signed version n
 //	    ts:<n>              timestamp of version n's post in the duo channel
+//	    cts:<n>             timestamp of its post in the committee channel
 //	    sub:<submission>    the version a submission made, so a redelivered one makes no other
 //
 // and the agreement_* fields of the duo hash (see duos.go), which SaveAgreement and
@@ -35,7 +36,8 @@ type agreementRecord struct {
 	mentor.Agreement
 	Version    json.RawMessage `json:",omitempty"`
 	Signatures json.RawMessage `json:",omitempty"`
-	PostTS     json.RawMessage `json:",omitempty"`
+	PostTS      json.RawMessage `json:",omitempty"`
+	CommitteeTS json.RawMessage `json:",omitempty"`
 }
 
 // Errors shared by the agreement and dissolution calls.
@@ -124,7 +126,16 @@ func (s *Store) Agreement(ctx context.Context, cycleID, duoID string, version in
 			sigs[uid] = at
 		}
 	}
-	return decodeAgreement(raw, version, h["ts:"+v], sigs)
+	a, err := decodeAgreement(raw, version, h["ts:"+v], sigs)
+	a.CommitteeTS = h["cts:"+v]
+	return a, err
+}
+
+// SetAgreementRecorded records where version was posted in the committee channel, so
+// it is never sent there twice.
+func (s *Store) SetAgreementRecorded(ctx context.Context, cycleID, duoID string, version int, ts string) error {
+	err := s.rdb.HSet(ctx, s.agreementKey(cycleID, duoID), "cts:"+strconv.Itoa(version), ts).Err()
+	return wrap(err, "record committee post of agreement %d of duo %s", version, duoID)
 }
 
 func decodeAgreement(raw string, version int, postTS string, sigs map[string]string) (mentor.Agreement, error) {

@@ -14,7 +14,7 @@ import (
 // Concern keys, under the cycle's hash tag T:
 //
 //	T:concern:<id>          hash: data (JSON of mentor.Concern without the fields below),
-//	                        state, decided_by, decided_at (ms)
+//	                        state, decided_by, decided_at (ms), post_ts
 //	T:concerns              zset of concern ids by creation time (ms)
 //	T:concerns_open         zset of the open ones, by creation time
 //	T:concerns_of:<duo id>  zset of a duo's concern ids, by creation time
@@ -29,6 +29,7 @@ type concernRecord struct {
 	State     json.RawMessage `json:",omitempty"`
 	DecidedBy json.RawMessage `json:",omitempty"`
 	DecidedAt json.RawMessage `json:",omitempty"`
+	PostTS    json.RawMessage `json:",omitempty"`
 }
 
 // saveConcernScript stores a new concern unless its id exists.
@@ -94,7 +95,15 @@ func decodeConcern(h map[string]string) (mentor.Concern, error) {
 	c := r.Concern
 	c.State = mentor.ConcernState(h["state"])
 	c.DecidedBy, c.DecidedAt = h["decided_by"], msTime(h["decided_at"])
+	c.PostTS = h["post_ts"]
 	return c, nil
+}
+
+// SetConcernPost records where the concern was posted in the committee channel, so
+// it is never posted twice.
+func (s *Store) SetConcernPost(ctx context.Context, cycleID, id, ts string) error {
+	err := s.rdb.HSet(ctx, s.concernKey(cycleID, id), "post_ts", ts).Err()
+	return wrap(err, "record post of concern %s", id)
 }
 
 // decideConcernScript decides an open concern.

@@ -54,7 +54,15 @@ else
 end
 redis.call('HSET', KEYS[3], 'kind', ARGV[2], 'data', ARGV[3])
 redis.call('HINCRBY', KEYS[3], 'gen', 1)
-redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+local due = tonumber(ARGV[4])
+if exists and redis.call('HGET', KEYS[3], 'token') then
+  -- being performed: its score is the end of the claim, and it must not become
+  -- claimable before that; finishing the claim moves it to the new time
+  local cur = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1]) or '0')
+  redis.call('HSET', KEYS[3], 'next_due', ARGV[4])
+  if cur > due then due = cur end
+end
+redis.call('ZADD', KEYS[1], due, ARGV[1])
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
 return 1
 `)
@@ -207,6 +215,8 @@ func scoreTime(s string) time.Time {
 var finishScript = redis.NewScript(`
 if redis.call('HGET', KEYS[3], 'token') ~= ARGV[2] then return 0 end
 local same = redis.call('HGET', KEYS[3], 'gen') == ARGV[3]
+local nextDue = redis.call('HGET', KEYS[3], 'next_due')
+redis.call('HDEL', KEYS[3], 'token', 'next_due')
 if ARGV[4] == 'done' then
   if same then
     redis.call('DEL', KEYS[3])
@@ -214,21 +224,32 @@ if ARGV[4] == 'done' then
     redis.call('ZREM', KEYS[2], ARGV[1])
     redis.call('ZREM', ARGV[9], ARGV[1])
   else
-    redis.call('HDEL', KEYS[3], 'token')
+    -- scheduled again while it ran: a new piece of work, due when that said
     redis.call('HSET', KEYS[3], 'uncertain', '0', 'attempts', 0, 'last_error', '')
     redis.call('ZREM', KEYS[2], ARGV[1])
+    if nextDue then redis.call('ZADD', KEYS[1], nextDue, ARGV[1]) end
   end
   return 1
 end
-redis.call('HDEL', KEYS[3], 'token')
-redis.call('HSET', KEYS[3], 'last_error', ARGV[6], 'uncertain', ARGV[7])
+-- "this may already have happened" sticks until the job is done: a postponement
+-- (Slack's pacing, working hours) between two attempts must not make the next one
+-- skip its look-up. A failed attempt before (attempts > 1) counts as such too.
+local uncertain = ARGV[7]
+if redis.call('HGET', KEYS[3], 'uncertain') == '1' or tonumber(redis.call('HGET', KEYS[3], 'attempts') or '0') > 1 then
+  uncertain = '1'
+end
+redis.call('HSET', KEYS[3], 'last_error', ARGV[6], 'uncertain', uncertain)
 if ARGV[6] ~= '' then
   redis.call('ZADD', KEYS[2], 'NX', ARGV[8], ARGV[1])
 else
   redis.call('ZREM', KEYS[2], ARGV[1])
   redis.call('HSET', KEYS[3], 'attempts', 0)
 end
-if same then redis.call('ZADD', KEYS[1], ARGV[5], ARGV[1]) end
+if same then
+  redis.call('ZADD', KEYS[1], ARGV[5], ARGV[1])
+elseif nextDue then
+  redis.call('ZADD', KEYS[1], nextDue, ARGV[1])
+end
 return 1
 `)
 

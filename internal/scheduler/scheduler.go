@@ -216,9 +216,12 @@ type SweepStats struct {
 	Skipped bool // another replica was sweeping
 }
 
-// Sweep performs every job due now: claims them in batches, performs them on the
-// workers and records each outcome. Only one replica sweeps at a time; a sweep that
-// finds another running returns at once with Skipped.
+// Sweep performs every job due now: it claims only as many jobs as it has free
+// workers, and starts each the moment it is claimed, so no claim waits (and runs out)
+// before its job begins; it records each outcome. Only one replica sweeps at a time;
+// a sweep that finds another running returns at once with Skipped. A sweep stops
+// claiming when Stop is called, its context ends, or half its lock's time has
+// passed (the next sweep takes up what is left).
 func (s *Scheduler) Sweep(ctx context.Context) (SweepStats, error) {
 	var st SweepStats
 	s.wg.Add(1)
@@ -232,37 +235,63 @@ func (s *Scheduler) Sweep(ctx context.Context) (SweepStats, error) {
 		return st, nil
 	}
 	defer release()
-	for round := 0; round < s.opts.Rounds && ctx.Err() == nil; round++ {
-		jobs, err := s.store.ClaimJobs(ctx, s.clock.Now(), s.opts.Batch, s.opts.Lease)
+	started := time.Now() // the lock's TTL runs in Redis's real time
+	var running sync.WaitGroup
+	defer running.Wait()
+	for round := 0; round < s.opts.Rounds*s.opts.Batch; round++ {
+		if ctx.Err() != nil || s.stopping() || time.Since(started) > s.opts.Lease/2 {
+			break
+		}
+		// Take the worker slots first: at least one (waiting for it), then as many
+		// more as are free, up to a batch.
+		select {
+		case s.sem <- struct{}{}:
+		case <-ctx.Done():
+			return st, nil
+		case <-s.stop:
+			return st, nil
+		}
+		slots := 1
+		for slots < s.opts.Batch {
+			select {
+			case s.sem <- struct{}{}:
+				slots++
+				continue
+			default:
+			}
+			break
+		}
+		jobs, err := s.store.ClaimJobs(ctx, s.clock.Now(), slots, s.opts.Lease)
+		for range slots - len(jobs) {
+			<-s.sem
+		}
 		if err != nil {
 			return st, err
 		}
 		st.Claimed += len(jobs)
-		s.perform(ctx, jobs)
-		if len(jobs) < s.opts.Batch {
-			break
+		for _, j := range jobs {
+			running.Add(1)
+			go func() {
+				defer running.Done()
+				defer func() { <-s.sem }()
+				s.run(ctx, j)
+			}()
+		}
+		if len(jobs) < slots {
+			break // nothing more is due
 		}
 	}
 	return st, nil
 }
 
-// perform runs claimed jobs on the workers and waits for them.
-func (s *Scheduler) perform(ctx context.Context, jobs []mentor.Job) {
-	var wg sync.WaitGroup
-	for _, j := range jobs {
-		select {
-		case s.sem <- struct{}{}:
-		case <-ctx.Done():
-			return // unperformed claims run out and come due again
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-s.sem }()
-			s.run(ctx, j)
-		}()
+// stopping reports whether Stop was called.
+func (s *Scheduler) stopping() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
 	}
-	wg.Wait()
 }
 
 // run performs one claimed job and records what happened.

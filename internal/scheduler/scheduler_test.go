@@ -388,3 +388,79 @@ func TestStopLeavesQueuedJobsForTheSweep(t *testing.T) {
 		t.Fatal("the sweep did not perform the job left at shutdown")
 	}
 }
+
+func TestUncertaintySurvivesAPostponement(t *testing.T) {
+	e := newEnv(t, scheduler.Options{})
+	var seen []mentor.Job
+	e.s.Handle("post", func(ctx context.Context, j mentor.Job) error {
+		seen = append(seen, j)
+		switch len(seen) {
+		case 1:
+			return scheduler.Uncertain(errors.New("slack timed out after the request was sent"))
+		case 2:
+			return scheduler.Deferred(e.clock.Now().Add(time.Minute), errors.New("paced"))
+		}
+		return nil
+	})
+	e.schedule("p", "post", t0, mentor.ScheduleReplace)
+	for range 3 {
+		e.sweep()
+		e.clock.Advance(time.Hour)
+	}
+	if len(seen) != 3 || !seen[1].Uncertain || !seen[2].Uncertain {
+		t.Fatalf("attempts = %+v; want the third still marked uncertain after the postponement", seen)
+	}
+}
+
+func TestAJobScheduledAgainWhileRunningWaitsForItsClaim(t *testing.T) {
+	e := newEnv(t, scheduler.Options{})
+	entered, release := make(chan struct{}), make(chan struct{})
+	var runs atomic.Int32
+	e.s.Handle("slow", func(ctx context.Context, j mentor.Job) error {
+		if runs.Add(1) == 1 {
+			close(entered)
+			<-release
+		}
+		return nil
+	})
+	e.schedule("s", "slow", t0, mentor.ScheduleReplace)
+	done := make(chan struct{})
+	go func() { defer close(done); e.sweep() }()
+	<-entered
+	// Scheduled again for now while it runs (an edit of the cycle, say): nobody
+	// may take it before the running claim ends.
+	e.schedule("s", "slow", t0, mentor.ScheduleReplace)
+	if _, ok, err := e.store.ClaimJob(e.ctx, "s", t0, time.Minute); err != nil || ok {
+		t.Fatalf("a job being performed was claimed again (%v)", err)
+	}
+	close(release)
+	<-done
+	e.sweep() // now the new schedule runs
+	if runs.Load() != 2 {
+		t.Fatalf("%d runs, want the first and then the new one", runs.Load())
+	}
+}
+
+func TestEveryClaimedJobStartsBeforeItsClaimEnds(t *testing.T) {
+	// One worker, slow jobs (each takes 50 s of the clock) and a one-minute lease:
+	// claiming more than the worker can start would let claims run out unstarted.
+	e := newEnv(t, scheduler.Options{Workers: 1, Lease: time.Minute})
+	var late atomic.Int32
+	e.s.Handle("slow", func(ctx context.Context, j mentor.Job) error {
+		stored, ok, _ := e.store.Job(ctx, j.Key)
+		if !ok || stored.Token != j.Token || !stored.Due.After(e.clock.Now()) {
+			late.Add(1)
+		}
+		e.clock.Advance(50 * time.Second)
+		return nil
+	})
+	for i := range 5 {
+		e.schedule(fmt.Sprintf("s%d", i), "slow", t0, mentor.ScheduleReplace)
+	}
+	if st := e.sweep(); st.Claimed != 5 {
+		t.Fatalf("claimed %d, want 5", st.Claimed)
+	}
+	if n := late.Load(); n != 0 {
+		t.Fatalf("%d jobs started after their claim had run out", n)
+	}
+}
