@@ -34,8 +34,8 @@ func (s *Store) agreementKey(cycleID, duoID string) string {
 // shadowed (see duoRecord).
 type agreementRecord struct {
 	mentor.Agreement
-	Version    json.RawMessage `json:",omitempty"`
-	Signatures json.RawMessage `json:",omitempty"`
+	Version     json.RawMessage `json:",omitempty"`
+	Signatures  json.RawMessage `json:",omitempty"`
 	PostTS      json.RawMessage `json:",omitempty"`
 	CommitteeTS json.RawMessage `json:",omitempty"`
 }
