@@ -600,3 +600,38 @@ func TestMentorOfTwoDuosChoosesTheDuoOutsideItsChannel(t *testing.T) {
 		t.Fatalf("the form run in %s is not for its duo: %s", erins[0].ChannelID, v.PrivateMetadata)
 	}
 }
+
+func TestConcernDecisionsOnePerConcernAndNotByThePartner(t *testing.T) {
+	h := startBot(t)
+	d := h.openDuos(1)[0]
+	// The mentor also sits on the committee.
+	if err := h.slack.SetMembers(committeeChannel, alice, h.slack.Options().BotUserID, d.MentorID); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Advance(2 * time.Minute) // past the bot's cached committee list
+	h.raiseConcern(d.MenteeID, "We keep missing each other", false)
+	post := h.concernPost(d)
+	target := slackfake.InMessage(committeeChannel, post.TS)
+	if _, err := h.slack.ClickButton(h.ctx, d.MentorID, target, "concern_dissolve"); err != nil {
+		t.Fatal(err)
+	}
+	h.ephemeral(d.MentorID, "about your own duo")
+	if h.duo(d).Ended() {
+		t.Fatal("the partner dissolved the duo their partner raised a concern about")
+	}
+	// Marked handled: the duo stays, and a Dissolve click after it changes nothing.
+	if _, err := h.slack.ClickButton(h.ctx, alice, target, "concern_handled"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.slack.WaitForMessage(h.ctx, committeeChannel, func(m slackfake.Message) bool {
+		return m.TS == post.TS && strings.Contains(allText(m), "handled by")
+	}); err != nil {
+		t.Fatal("the concern post does not show it was handled")
+	}
+	concernID := strings.SplitN(buttonValue(t, post, "concern_dissolve"), "|", 2)[1]
+	h.forgeClick(alice, committeeChannel, "concern_dissolve", d.CycleID+"|"+concernID)
+	h.ephemeral(alice, "marked handled, so the duo stays")
+	if h.duo(d).Ended() {
+		t.Fatal("a handled concern's duo was dissolved")
+	}
+}
