@@ -22,7 +22,8 @@ import (
 
 // BenchmarkSweep measures one sweep that finds 100 due jobs among n scheduled for
 // later, performing each with a no-op. Its cost must not grow with n. It reports the
-// round trips to Redis per sweep (a lock, one claim, one finish per job, the unlock)
+// round trips to Redis per sweep (the lock, a claim each time workers are free, one
+// finish per job, the unlock)
 // and the commands Redis ran, those inside scripts included.
 //
 //	go test -run '^$' -bench Sweep -benchtime 50x ./internal/scheduler/
