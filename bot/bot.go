@@ -20,6 +20,7 @@ import (
 
 	"github.com/mentorbot/mentorbot/internal/clock"
 	"github.com/mentorbot/mentorbot/internal/duos"
+	"github.com/mentorbot/mentorbot/internal/evaluation"
 	"github.com/mentorbot/mentorbot/internal/nudges"
 	"github.com/mentorbot/mentorbot/internal/pairing"
 	"github.com/mentorbot/mentorbot/internal/program"
@@ -44,6 +45,7 @@ type Config struct {
 	Signup           *signup.Service
 	Pairing          *pairing.Service
 	Duos             *duos.Service
+	Evaluation       *evaluation.Service
 	Nudges           *nudges.Service
 	Scheduler        *scheduler.Scheduler
 	SweepSchedule    string        // cron spec of the sweep (robfig/cron, with "@every")

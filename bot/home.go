@@ -67,6 +67,13 @@ func (b *Bot) committeeHome(ctx context.Context, c mentor.Cycle, page, duoPage i
 		return nil, err
 	}
 	h.Duos, h.DuoPage, h.DuoTotal, h.OpenConcerns = dv.Duos, dv.Page, dv.Total, dv.OpenConcerns
+	var members []string
+	for _, d := range h.Duos {
+		members = append(members, d.MenteeID, d.MentorID)
+	}
+	if h.Evaluated, err = b.evaluatedAmong(ctx, c.ID, members); err != nil {
+		return nil, err
+	}
 	jobs, total, err := b.cfg.Scheduler.Jobs(ctx, JobOpenDuo, views.HomeOpeningMax)
 	if err != nil {
 		return nil, err

@@ -17,6 +17,9 @@ func (b *Bot) routes() Routes {
 			views.CallbackLeave:     b.handleLeaveSubmit,
 			views.CallbackAgreement: b.handleAgreementSubmit,
 			views.CallbackConcern:   b.handleConcernSubmit,
+
+			// The program evaluation.
+			views.CallbackEvaluation: b.handleEvaluationSubmit,
 		},
 		Actions: map[string]ActionHandler{
 			views.ActionJoinRole:        b.handleJoinRole,
@@ -48,6 +51,10 @@ func (b *Bot) routes() Routes {
 			views.ActionRematchNo:       b.handleRematchNo,
 			views.ActionHomeDuoPrev:     b.handleHomeDuoPage,
 			views.ActionHomeDuoNext:     b.handleHomeDuoPage,
+
+			// The program evaluation: from a reminder, from App Home.
+			views.ActionNudgeEvaluate: b.handleEvaluateButton,
+			views.ActionHomeEvaluate:  b.handleEvaluateButton,
 		},
 		Events: map[string]EventHandler{
 			string(slackevents.AppHomeOpened):       b.handleHomeOpened,
@@ -66,6 +73,7 @@ func (b *Bot) subcommands() []subcommand {
 		{name: "status", summary: "your sign-up, your duo and your next step", run: b.handleStatus},
 		{name: "agreement", summary: "write or edit your duo agreement; both of you sign it", run: b.handleAgreement},
 		{name: "concern", summary: "tell the committee, confidentially, that something isn't working", run: b.handleConcern},
+		{name: "evaluate", summary: "evaluate the program; only the committee reads it (again: change it)", run: b.handleEvaluate},
 		{name: "leave", summary: "leave the program", run: b.handleLeave},
 		{name: "program", args: "[new]", summary: "open or edit the program cycle", committee: true, run: b.handleProgram},
 		{name: "match", summary: "propose pairs and approve them", committee: true, run: b.handleMatch},

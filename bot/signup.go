@@ -143,6 +143,15 @@ func (b *Bot) standing(ctx context.Context, c mentor.Cycle, userID string) (view
 		if st.Duos, err = b.pairing.Duos(ctx, c.ID, p.Duos); err != nil {
 			return st, err
 		}
+		if len(st.Duos) > 0 {
+			people := []string{p.UserID}
+			for _, d := range st.Duos {
+				people = append(people, d.Partner(p.UserID))
+			}
+			if st.Evaluated, err = b.evaluatedAmong(ctx, c.ID, people); err != nil {
+				return st, err
+			}
+		}
 	case mentor.ErrorCode(err) != mentor.ENOTFOUND:
 		return st, err
 	}

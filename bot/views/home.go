@@ -39,6 +39,9 @@ type CommitteeHome struct {
 	// FailingSteps counts Slack steps (posts, nudges, duo openings) whose last
 	// attempt failed; each retries by itself until it succeeds.
 	FailingSteps int
+	// Evaluated says who of the members of Duos has evaluated the cycle (only those
+	// who have are in it), for the stage "evaluated". Nil: nobody has.
+	Evaluated map[string]bool
 }
 
 // HomeInfo is everything App Home shows a person.
@@ -83,6 +86,12 @@ func participantActions(st Standing) []slack.BlockElement {
 		acts = append(acts, slack.NewButtonBlockElement(ActionHomeJoin, "join", plain("Sign up")).WithStyle(slack.StylePrimary))
 	case mentor.StepWaitForMatch:
 		acts = append(acts, slack.NewButtonBlockElement(ActionHomeJoin, "edit", plain("Edit my sign-up")))
+	case mentor.StepEvaluate:
+		if p != nil && st.Evaluated[p.UserID] {
+			acts = append(acts, slack.NewButtonBlockElement(ActionHomeEvaluate, st.Cycle.ID, plain("Change my evaluation")))
+		} else {
+			acts = append(acts, slack.NewButtonBlockElement(ActionHomeEvaluate, st.Cycle.ID, plain("Evaluate the program")).WithStyle(slack.StylePrimary))
+		}
 	}
 	if p != nil && p.Status != mentor.StatusWithdrawn && st.Step.Kind != mentor.StepNothing {
 		acts = append(acts, slack.NewButtonBlockElement(ActionHomeLeave, "leave", plain("Leave the program")))
@@ -208,7 +217,7 @@ func duoListBlocks(c CommitteeHome) []slack.Block {
 	}
 	blocks := []slack.Block{section(BlockHomeDuosHead, head)}
 	for i, d := range c.Duos[:min(len(c.Duos), HomeDuoPageSize)] {
-		stage, at := lastMilestone(d)
+		stage, at := lastMilestone(d, bothEvaluated(d, c.Evaluated))
 		line := fmt.Sprintf("<@%s> → <@%s> · %s · *%s*", d.MenteeID, d.MentorID, channelRef(&d), mentor.StageLabel(stage))
 		if !at.IsZero() {
 			line += " since " + mentor.FormatDate(at)
@@ -232,9 +241,12 @@ func duoListBlocks(c CommitteeHome) []slack.Block {
 }
 
 // lastMilestone is the stage d reached last and the latest date among its
-// milestones (evaluation has none).
-func lastMilestone(d mentor.Duo) (mentor.DuoStage, time.Time) {
-	ms := d.Milestones(false)
+// milestones; no date for "evaluated", which has none of its own.
+func lastMilestone(d mentor.Duo, evaluated bool) (mentor.DuoStage, time.Time) {
+	ms := d.Milestones(evaluated)
+	if last := ms[len(ms)-1].Stage; last == mentor.StageEvaluated {
+		return last, time.Time{}
+	}
 	var at time.Time
 	for i := len(ms) - 1; i >= 0; i-- {
 		if !ms[i].At.IsZero() {

@@ -15,6 +15,15 @@ type Standing struct {
 	Participant *mentor.Participant // nil: not signed up
 	Duos        []mentor.Duo
 	Step        mentor.Step
+	// Evaluated says who of the person and their duo partners has evaluated the
+	// cycle (only those who have are in it): a duo is at the stage "evaluated" once
+	// both members have. Nil: nobody has.
+	Evaluated map[string]bool
+}
+
+// bothEvaluated reports whether both members of d are in evaluated.
+func bothEvaluated(d mentor.Duo, evaluated map[string]bool) bool {
+	return evaluated[d.MentorID] && evaluated[d.MenteeID]
 }
 
 // StepText says what to do next, in a sentence with its date.
@@ -74,7 +83,7 @@ func standingBlocks(st Standing) []slack.Block {
 					role = "mentee"
 				}
 				lines = append(lines, fmt.Sprintf("• Your %s: <@%s>, in %s (since %s)\n    Stage: *%s* · %s", role, d.Partner(p.UserID), channelRef(&d),
-					mentor.FormatDate(d.CreatedAt), mentor.StageLabel(d.Stage(false)), MilestoneText(d)))
+					mentor.FormatDate(d.CreatedAt), mentor.StageLabel(d.Stage(bothEvaluated(d, st.Evaluated))), MilestoneText(d)))
 			}
 			blocks = append(blocks, section(BlockStatusDuos, "*Your duo*\n"+strings.Join(lines, "\n")))
 		}
@@ -109,6 +118,10 @@ func MilestoneText(d mentor.Duo) string {
 // signed: first when the person's first steps are done, after them otherwise.
 func nextStepText(st Standing) string {
 	step := StepText(st.Step)
+	if st.Step.Kind == mentor.StepEvaluate && st.Participant != nil && st.Evaluated[st.Participant.UserID] {
+		step = "Keep in touch with your duo. Your program evaluation is with the committee: thank you! " +
+			"You can change it with `/mentorship evaluate`."
+	}
 	todo := agreementTodo(st)
 	switch {
 	case len(todo) == 0:

@@ -15,6 +15,7 @@ import (
 	"github.com/mentorbot/mentorbot/internal/clock"
 	"github.com/mentorbot/mentorbot/internal/config"
 	"github.com/mentorbot/mentorbot/internal/duos"
+	"github.com/mentorbot/mentorbot/internal/evaluation"
 	"github.com/mentorbot/mentorbot/internal/nudges"
 	"github.com/mentorbot/mentorbot/internal/ops"
 	"github.com/mentorbot/mentorbot/internal/pairing"
@@ -69,6 +70,7 @@ func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout
 		Signup:           signup.New(store, clk),
 		Pairing:          pairing.New(store, clk),
 		Duos:             duos.New(store, sched, nudgeSvc, clk),
+		Evaluation:       evaluation.New(store, store, nudgeSvc, clk),
 		Nudges:           nudgeSvc,
 		Scheduler:        sched,
 		SweepSchedule:    cfg.SweepSchedule,
