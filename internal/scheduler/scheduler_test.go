@@ -278,6 +278,7 @@ func TestKickRunsAJobNowAndOnlyOnce(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	stop()
+	e.s.Stop()
 	e.s.Wait()
 	if e.count("k") != 1 {
 		t.Fatalf("kicked job performed %d times, want 1", e.count("k"))
