@@ -318,7 +318,7 @@ func (w *workspace) CreatePrivateChannel(ctx context.Context, name string) (stri
 		return "", pairing.ErrNameTaken
 	}
 	if err != nil {
-		return "", err
+		return "", slackapi.Domain(err) // readable, without the API's URL; the cause stays in the chain
 	}
 	return ch.ID, nil
 }
@@ -371,24 +371,25 @@ func (w *workspace) Invite(ctx context.Context, channelID string, userIDs ...str
 	for _, u := range userIDs {
 		_, err := w.b.api.InviteUsersToConversationContext(ctx, channelID, u)
 		if err != nil && !slackapi.Is(err, slackapi.AlreadyInChannel) {
-			return err
+			return slackapi.Domain(err)
 		}
 	}
 	return nil
 }
 
 func (w *workspace) PostWelcome(ctx context.Context, c mentor.Cycle, d mentor.Duo) (string, error) {
-	return w.b.postOnce(ctx, d.ChannelID, views.DuoWelcome(c, d), "welcome:"+d.ID, w.look, w.since)
+	ts, err := w.b.postOnce(ctx, d.ChannelID, views.DuoWelcome(c, d), "welcome:"+d.ID, w.look, w.since)
+	return ts, slackapi.Domain(err)
 }
 
 func (w *workspace) TellMember(ctx context.Context, c mentor.Cycle, d mentor.Duo, userID string) error {
 	_, err := w.b.postOnce(ctx, userID, views.DuoTold(c, d, userID), "told:"+d.ID+":"+userID, w.look, w.since)
-	return err
+	return slackapi.Domain(err)
 }
 
 func (w *workspace) TellCommittee(ctx context.Context, c mentor.Cycle, d mentor.Duo) error {
 	_, err := w.b.postOnce(ctx, w.b.committee.Channel(), views.DuoRecord(d), "duo-record:"+d.ID, w.look, w.since)
-	return err
+	return slackapi.Domain(err)
 }
 
 func (w *workspace) Name(ctx context.Context, cycleID, userID string) string {

@@ -296,6 +296,9 @@ func TestDuoOpeningResumesAfterSlackFailsHalfWay(t *testing.T) {
 		t.Fatalf("duo progress = %+v", duos)
 	}
 
+	// Meanwhile the committee's Home shows the duo and the failing step.
+	h.homeShows(alice, "Duos still being set up", "will be retried by themselves")
+
 	// Retry finishes the job; nothing is created twice.
 	creates := h.slack.CallCount("conversations.create")
 	if _, err := h.slack.ClickButton(h.ctx, alice, slackfake.InMessage(committeeChannel, failed.TS), "duo_retry"); err != nil {

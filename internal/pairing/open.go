@@ -119,7 +119,7 @@ func (s *Service) Open(ctx context.Context, c mentor.Cycle, duoID string, ws Wor
 			continue
 		}
 		if err := st.run(); err != nil {
-			msg := fmt.Sprintf("%s: %v", st.name, err)
+			msg := st.name + ": " + readable(err)
 			if rerr := s.record(context.WithoutCancel(ctx), &d, func(x *mentor.Duo) {
 				x.Setup.LastError, x.Setup.LastErrorAt = msg, s.clock.Now().UTC()
 			}); rerr != nil {
@@ -229,4 +229,14 @@ func (s *Service) Tick(ctx context.Context, cycleID, duoID, item, userID string,
 		return d, changed, err
 	}
 	return ds[0], changed, nil
+}
+
+// readable is what the committee reads of a failed step: the person-facing message of
+// a *mentor.Error (the bot maps Slack's failures to those), else the error's text.
+func readable(err error) string {
+	var me *mentor.Error
+	if errors.As(err, &me) && me.Code != mentor.EINTERNAL {
+		return me.Message
+	}
+	return err.Error()
 }
