@@ -138,16 +138,12 @@ func (b *Bot) schedulePostLooking(ctx context.Context, key, channel string, msg 
 	if err != nil {
 		return fmt.Errorf("encode post %s: %w", key, err)
 	}
-	j := mentor.Job{Key: "post:" + key, Kind: JobPost, Due: b.cfg.Clock.Now(),
+	j := mentor.Job{Key: "post:" + key, Kind: JobPost,
 		Data: map[string]string{"channel": channel, "text": msg.Text, "blocks": string(blocks), "key": key}}
 	if look {
 		j.Data["look"] = "1"
 	}
-	if _, err := b.cfg.Scheduler.Schedule(ctx, j, mentor.ScheduleKeep); err != nil {
-		return err
-	}
-	b.cfg.Scheduler.Kick(j.Key)
-	return nil
+	return b.cfg.Scheduler.Now(ctx, j, mentor.ScheduleKeep)
 }
 
 func (b *Bot) performPost(ctx context.Context, j mentor.Job) error {
@@ -167,13 +163,12 @@ func (b *Bot) performPost(ctx context.Context, j mentor.Job) error {
 
 // scheduleOpenDuo makes opening duo duoID a durable job and starts it now.
 func (b *Bot) scheduleOpenDuo(ctx context.Context, c mentor.Cycle, duoID string) error {
-	key := "open-duo:" + c.ID + ":" + duoID
-	j := mentor.Job{Key: key, Kind: JobOpenDuo, Due: b.cfg.Clock.Now(), Data: map[string]string{"cycle": c.ID, "duo": duoID}}
-	if _, err := b.cfg.Scheduler.Schedule(ctx, j, mentor.ScheduleKeep); err != nil {
-		return err
-	}
-	b.cfg.Scheduler.Kick(key)
-	return nil
+	return b.cfg.Scheduler.Now(ctx, openDuoJob(c, duoID), mentor.ScheduleKeep)
+}
+
+// openDuoJob is the job opening duo duoID of cycle c.
+func openDuoJob(c mentor.Cycle, duoID string) mentor.Job {
+	return mentor.Job{Key: "open-duo:" + c.ID + ":" + duoID, Kind: JobOpenDuo, Data: map[string]string{"cycle": c.ID, "duo": duoID}}
 }
 
 // performOpenDuo opens a duo: each step is recorded as it finishes, so a retry goes
@@ -409,14 +404,8 @@ func (b *Bot) scheduleRedraw(ctx context.Context, c mentor.Cycle, d mentor.Duo, 
 	if version > 0 {
 		what = "agreement-v" + strconv.Itoa(version)
 	}
-	key := "redraw:" + c.ID + ":" + d.ID + ":" + what
-	j := mentor.Job{Key: key, Kind: JobRedraw, Due: b.cfg.Clock.Now(),
-		Data: map[string]string{"cycle": c.ID, "duo": d.ID, "version": strconv.Itoa(version)}}
-	if _, err := b.cfg.Scheduler.Schedule(ctx, j, mentor.ScheduleReplace); err != nil {
-		return err
-	}
-	b.cfg.Scheduler.Kick(key)
-	return nil
+	return b.cfg.Scheduler.Now(ctx, mentor.Job{Key: "redraw:" + c.ID + ":" + d.ID + ":" + what, Kind: JobRedraw,
+		Data: map[string]string{"cycle": c.ID, "duo": d.ID, "version": strconv.Itoa(version)}}, mentor.ScheduleReplace)
 }
 
 func (b *Bot) performRedraw(ctx context.Context, j mentor.Job) error {

@@ -214,12 +214,9 @@ func (b *Bot) handleDuoRetry(ctx context.Context, cb *slack.InteractionCallback,
 	if d.Setup.Done() {
 		return b.reply.Interaction(ctx, cb, views.Notice(":white_check_mark: The duo of <@"+d.MenteeID+"> and <@"+d.MentorID+"> is open in <#"+d.ChannelID+">."))
 	}
-	key := "open-duo:" + c.ID + ":" + d.ID
-	j := mentor.Job{Key: key, Kind: JobOpenDuo, Due: b.cfg.Clock.Now(), Data: map[string]string{"cycle": c.ID, "duo": d.ID}}
-	if _, err := b.cfg.Scheduler.Schedule(ctx, j, mentor.ScheduleEarlier); err != nil {
+	if err := b.cfg.Scheduler.Now(ctx, openDuoJob(c, d.ID), mentor.ScheduleEarlier); err != nil {
 		return err
 	}
-	b.cfg.Scheduler.Kick(key)
 	// Wait a little for the outcome, so the committee member sees it in place of the
 	// notice they clicked; a slow opening goes on by itself.
 	for wait := 0; wait < retryWaitSteps && !d.Setup.Done(); wait++ {

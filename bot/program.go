@@ -79,13 +79,8 @@ const JobPlanCycle = "plan_cycle"
 // schedulePlanCycle has the cycle's digest scheduled and its duos' nudges moved to
 // the cycle's (new) thresholds, in the background: it reads every duo.
 func (b *Bot) schedulePlanCycle(ctx context.Context, c mentor.Cycle) error {
-	key := "plan-cycle:" + c.ID
-	j := mentor.Job{Key: key, Kind: JobPlanCycle, Due: b.cfg.Clock.Now(), Data: map[string]string{"cycle": c.ID}}
-	if _, err := b.cfg.Scheduler.Schedule(ctx, j, mentor.ScheduleReplace); err != nil {
-		return err
-	}
-	b.cfg.Scheduler.Kick(key)
-	return nil
+	return b.cfg.Scheduler.Now(ctx, mentor.Job{Key: "plan-cycle:" + c.ID, Kind: JobPlanCycle,
+		Data: map[string]string{"cycle": c.ID}}, mentor.ScheduleReplace)
 }
 
 func (b *Bot) performPlanCycle(ctx context.Context, j mentor.Job) error {

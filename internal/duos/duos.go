@@ -45,8 +45,7 @@ type Store interface {
 
 // Scheduler keeps the durable jobs.
 type Scheduler interface {
-	Schedule(ctx context.Context, j mentor.Job, mode mentor.ScheduleMode) (bool, error)
-	Kick(key string)
+	Now(ctx context.Context, j mentor.Job, mode mentor.ScheduleMode) error
 }
 
 // Nudges are told what changes a duo's reminders.
@@ -70,14 +69,10 @@ func New(store Store, sched Scheduler, nudges Nudges, clk clock.Clock) *Service 
 	return &Service{store: store, sched: sched, nudges: nudges, clock: clk, chans: newChannelCache(clk)}
 }
 
-// schedule stores a job due now and asks for it to run at once.
+// schedule stores a job due now (the first schedule of a key wins) and has it run
+// at once.
 func (s *Service) schedule(ctx context.Context, kind, key string, data map[string]string) error {
-	j := mentor.Job{Key: key, Kind: kind, Due: s.clock.Now(), Data: data}
-	if _, err := s.sched.Schedule(ctx, j, mentor.ScheduleKeep); err != nil {
-		return err
-	}
-	s.sched.Kick(key)
-	return nil
+	return s.sched.Now(ctx, mentor.Job{Key: key, Kind: kind, Data: data}, mentor.ScheduleKeep)
 }
 
 // Duo returns one duo of cycle cycleID; mentor.ENOTFOUND if it does not exist.

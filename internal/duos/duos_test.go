@@ -41,10 +41,7 @@ func (n *nudgeLog) DuoEnded(context.Context, mentor.Cycle, mentor.Duo) error    
 // noJobs is a scheduler that stores nothing (the message path schedules nothing).
 type noJobs struct{}
 
-func (noJobs) Schedule(context.Context, mentor.Job, mentor.ScheduleMode) (bool, error) {
-	return true, nil
-}
-func (noJobs) Kick(string) {}
+func (noJobs) Now(context.Context, mentor.Job, mentor.ScheduleMode) error { return nil }
 
 func newEnv(tb testing.TB) *env {
 	tb.Helper()

@@ -108,6 +108,18 @@ func (s *Scheduler) Schedule(ctx context.Context, j mentor.Job, mode mentor.Sche
 	return s.store.ScheduleJob(ctx, j, mode, s.clock.Now())
 }
 
+// Now stores j due at once (according to mode) and kicks it, so it runs in the
+// background without waiting for the next sweep. The job is durable before this
+// returns: should the kick be lost, a sweep performs it.
+func (s *Scheduler) Now(ctx context.Context, j mentor.Job, mode mentor.ScheduleMode) error {
+	j.Due = s.clock.Now()
+	if _, err := s.Schedule(ctx, j, mode); err != nil {
+		return err
+	}
+	s.Kick(j.Key)
+	return nil
+}
+
 // Cancel deletes the jobs with these keys, if any.
 func (s *Scheduler) Cancel(ctx context.Context, keys ...string) error {
 	_, err := s.store.CancelJobs(ctx, keys...)
