@@ -132,20 +132,10 @@ func TestNudgesOfTheTableOnTimeAndOnce(t *testing.T) {
 	h := startBot(t)
 	// The cycle: evaluations due 20 Nov, the annual meeting on 20 Nov too (both inside
 	// the 60 days), the digest on Mondays at 09:00 UTC.
-	h.command(alice, "program")
-	v := h.view(alice, "program", nil)
-	if res, err := h.slack.SubmitView(h.ctx, alice, v.ID, slackfake.Values{
+	h.daveAndCarol(slackfake.Values{
 		"evaluation_due": {"evaluation_due": slackfake.Date("2026-11-20")},
 		"annual_meeting": {"annual_meeting": slackfake.Date("2026-11-20")},
-	}); err != nil || len(res.Errors) > 0 {
-		t.Fatalf("program: %v %v", err, res)
-	}
-	if res := h.join(dave, mentor.RoleMentee, menteeForm("Developing a research topic on digital preservation")); len(res.Errors) > 0 {
-		t.Fatal(res.Errors)
-	}
-	if res := h.join(carol, mentor.RoleMentor, mentorForm("Research topics and grant writing for academic libraries", "1")); len(res.Errors) > 0 {
-		t.Fatal(res.Errors)
-	}
+	})
 	start := h.clock.Now() // Mon 5 Oct 2026, 15:00 UTC
 	pv := h.openPairing(alice)
 	h.onProposal(alice, pv.ID, 0, "pair_approve")
@@ -556,20 +546,10 @@ func TestReplicasDoEveryStepOnceAndADeadOneLosesNothing(t *testing.T) {
 func TestProgramSettingsMoveTheNudges(t *testing.T) {
 	h := startBot(t)
 	// Reminders at any hour; the digest off.
-	h.command(alice, "program")
-	v := h.view(alice, "program", nil)
-	if res, err := h.slack.SubmitView(h.ctx, alice, v.ID, slackfake.Values{
+	h.daveAndCarol(slackfake.Values{
 		"nudge_any_time": {"nudge_any_time": slackfake.OptionValues("any")},
 		"digest_day":     {"digest_day": slackfake.Option("off")},
-	}); err != nil || len(res.Errors) > 0 {
-		t.Fatalf("program: %v %v", err, res)
-	}
-	if res := h.join(dave, mentor.RoleMentee, menteeForm("Developing a research topic on digital preservation")); len(res.Errors) > 0 {
-		t.Fatal(res.Errors)
-	}
-	if res := h.join(carol, mentor.RoleMentor, mentorForm("Research topics and grant writing for academic libraries", "1")); len(res.Errors) > 0 {
-		t.Fatal(res.Errors)
-	}
+	})
 	pv := h.openPairing(alice)
 	h.onProposal(alice, pv.ID, 0, "pair_approve")
 	h.eventually("the duo opens", func() bool { open, all := h.openCount(); return open == 1 && all == 1 })
@@ -578,7 +558,7 @@ func TestProgramSettingsMoveTheNudges(t *testing.T) {
 	// The committee moves the mentee's reminder from 7 days to 2: the scheduled
 	// nudge moves with it.
 	h.command(alice, "program")
-	v = h.view(alice, "program", func(v slackfake.View) bool { return strings.Contains(viewText(v), "Edit the cycle") })
+	v := h.view(alice, "program", func(v slackfake.View) bool { return strings.Contains(viewText(v), "Edit the cycle") })
 	if res, err := h.slack.SubmitView(h.ctx, alice, v.ID, slackfake.Values{"contact_days": {"contact_days": slackfake.Number("2")}}); err != nil || len(res.Errors) > 0 {
 		t.Fatalf("edit: %v %v", err, res)
 	}
@@ -633,4 +613,21 @@ func (h *harness) homeShows(user string, want ...string) {
 		}
 	}
 	h.t.Fatalf("Home of %s never showed %q; it shows:\n%s", user, want, last)
+}
+
+// daveAndCarol opens the cycle with the program form's fields set as given, and signs
+// up Dave (a mentee in Shanghai) and Carol (a mentor in Los Angeles).
+func (h *harness) daveAndCarol(program slackfake.Values) {
+	h.t.Helper()
+	h.command(alice, "program")
+	v := h.view(alice, "program", nil)
+	if res, err := h.slack.SubmitView(h.ctx, alice, v.ID, program); err != nil || len(res.Errors) > 0 {
+		h.t.Fatalf("program: %v %v", err, res)
+	}
+	if res := h.join(dave, mentor.RoleMentee, menteeForm("Developing a research topic on digital preservation")); len(res.Errors) > 0 {
+		h.t.Fatal(res.Errors)
+	}
+	if res := h.join(carol, mentor.RoleMentor, mentorForm("Research topics and grant writing for academic libraries", "1")); len(res.Errors) > 0 {
+		h.t.Fatal(res.Errors)
+	}
 }
