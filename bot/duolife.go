@@ -59,9 +59,7 @@ func (b *Bot) redrawWelcome(ctx context.Context, c mentor.Cycle, d mentor.Duo) e
 	if d.ChannelID == "" || d.Setup.WelcomeTS == "" {
 		return nil
 	}
-	msg := views.DuoWelcome(c, d)
-	_, _, _, err := b.api.UpdateMessageContext(ctx, d.ChannelID, d.Setup.WelcomeTS, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
-	return err
+	return b.reply.Update(ctx, d.ChannelID, d.Setup.WelcomeTS, views.DuoWelcome(c, d))
 }
 
 // handleAgreement opens the duo agreement form: for the duo of the channel it is run

@@ -29,22 +29,25 @@ const (
 	JobRedraw      = "redraw"       // update a duo's welcome checklist or an agreement post in place
 )
 
-// registerJobs tells the scheduler who performs each kind of job.
+// registerJobs tells the scheduler who performs each kind of job. Every performer
+// runs with Slack calls that Slack's pacing may postpone (Deferrable), and its error
+// goes through jobError.
 func (b *Bot) registerJobs() {
 	s := b.cfg.Scheduler
-	s.Handle(JobOpenDuo, b.performOpenDuo)
-	s.Handle(JobPost, b.performPost)
-	s.Handle(nudges.JobKind, func(ctx context.Context, j mentor.Job) error {
-		return jobError(b.cfg.Nudges.Perform(slackapi.Deferrable(ctx), j, b))
-	})
-	s.Handle(duos.JobAgreementPost, b.performAgreementPost)
-	s.Handle(duos.JobAgreementRecord, b.performAgreementRecord)
-	s.Handle(duos.JobConcernPost, b.performConcernPost)
-	s.Handle(duos.JobDissolve, b.performDissolve)
-	s.Handle(JobDissolvedDM, b.performDissolvedDM)
-	s.Handle(JobArchive, b.performArchive)
-	s.Handle(JobPlanCycle, b.performPlanCycle)
-	s.Handle(JobRedraw, b.performRedraw)
+	handle := func(kind string, p scheduler.Performer) {
+		s.Handle(kind, func(ctx context.Context, j mentor.Job) error { return jobError(p(slackapi.Deferrable(ctx), j)) })
+	}
+	handle(JobOpenDuo, b.performOpenDuo)
+	handle(JobPost, b.performPost)
+	handle(nudges.JobKind, func(ctx context.Context, j mentor.Job) error { return b.cfg.Nudges.Perform(ctx, j, b) })
+	handle(duos.JobAgreementPost, b.performAgreementPost)
+	handle(duos.JobAgreementRecord, b.performAgreementRecord)
+	handle(duos.JobConcernPost, b.performConcernPost)
+	handle(duos.JobDissolve, b.performDissolve)
+	handle(JobDissolvedDM, b.performDissolvedDM)
+	handle(JobArchive, b.performArchive)
+	handle(JobPlanCycle, b.performPlanCycle)
+	handle(JobRedraw, b.performRedraw)
 	s.Observe(func(kind, outcome string) { b.cfg.Metrics.Jobs.WithLabelValues(kind, outcome).Inc() })
 }
 
@@ -63,11 +66,6 @@ func jobError(err error) error {
 	}
 	return err
 }
-
-// retried reports whether a job must look before repeating a side effect: on any
-// attempt after the first, since an earlier one may have done it before failing (or
-// dying) without recording it.
-func retried(j mentor.Job) bool { return j.Attempts > 1 || j.Uncertain }
 
 // postOnce posts msg in channel (a channel id, or a user id for the bot's DM with
 // them) so that it appears once however often it is attempted: the message carries
@@ -126,24 +124,15 @@ func (b *Bot) findPost(ctx context.Context, channel, key string, since time.Time
 }
 
 // schedulePost makes posting msg a durable job: stored first, then posted once by
-// whoever holds the job, retried until it is done.
+// whoever holds the job, retried until it is done. The key names the post: scheduling
+// the same key again, even after it was posted, posts nothing more.
 func (b *Bot) schedulePost(ctx context.Context, key, channel string, msg views.Message) error {
-	return b.schedulePostLooking(ctx, key, channel, msg, false)
-}
-
-// schedulePostLooking is schedulePost for a post whose job may be made again after a
-// copy was done (look: always search the channel before posting).
-func (b *Bot) schedulePostLooking(ctx context.Context, key, channel string, msg views.Message, look bool) error {
 	blocks, err := json.Marshal(msg.Blocks)
 	if err != nil {
 		return fmt.Errorf("encode post %s: %w", key, err)
 	}
-	j := mentor.Job{Key: "post:" + key, Kind: JobPost,
-		Data: map[string]string{"channel": channel, "text": msg.Text, "blocks": string(blocks), "key": key}}
-	if look {
-		j.Data["look"] = "1"
-	}
-	return b.cfg.Scheduler.Now(ctx, j, mentor.ScheduleKeep)
+	return b.cfg.Scheduler.Now(ctx, mentor.Job{Key: "post:" + key, Kind: JobPost,
+		Data: map[string]string{"channel": channel, "text": msg.Text, "blocks": string(blocks), "key": key}}, mentor.ScheduleKeep)
 }
 
 func (b *Bot) performPost(ctx context.Context, j mentor.Job) error {
@@ -157,8 +146,8 @@ func (b *Bot) performPost(ctx context.Context, j mentor.Job) error {
 	if channel == "committee" {
 		channel = b.committee.Channel()
 	}
-	_, err := b.postOnce(slackapi.Deferrable(ctx), channel, msg, j.Data["key"], retried(j) || j.Data["look"] == "1", j.CreatedAt.Add(-time.Hour))
-	return jobError(err)
+	_, err := b.postOnce(ctx, channel, msg, j.Data["key"], j.Retried(), j.CreatedAt)
+	return err
 }
 
 // scheduleOpenDuo makes opening duo duoID a durable job and starts it now.
@@ -176,7 +165,6 @@ func openDuoJob(c mentor.Cycle, duoID string) mentor.Job {
 // first failure is reported to the committee (once); the job then retries by itself
 // and the duo shows on the committee's Home until it is open.
 func (b *Bot) performOpenDuo(ctx context.Context, j mentor.Job) error {
-	ctx = slackapi.Deferrable(ctx)
 	c, _, err := b.program.Get(ctx, j.Data["cycle"])
 	if mentor.ErrorCode(err) == mentor.ENOTFOUND {
 		return nil
@@ -184,7 +172,7 @@ func (b *Bot) performOpenDuo(ctx context.Context, j mentor.Job) error {
 	if err != nil {
 		return err
 	}
-	d, err := b.pairing.Open(ctx, c, j.Data["duo"], &workspace{b: b, look: retried(j), since: j.CreatedAt})
+	d, err := b.pairing.Open(ctx, c, j.Data["duo"], &workspace{b: b, look: j.Retried(), since: j.CreatedAt})
 	switch {
 	case err == nil:
 		b.cfg.Duos.ChannelOpened(d.ChannelID)
@@ -198,19 +186,18 @@ func (b *Bot) performOpenDuo(ctx context.Context, j mentor.Job) error {
 	case errors.Is(err, pairing.ErrBusy):
 		return scheduler.Later(b.cfg.Clock.Now().Add(time.Minute))
 	}
-	if _, ok := slackapi.DeferUntil(err); !ok && d.ID != "" && !j.Uncertain && j.Attempts == 1 {
-		// Once per duo: looked up before posting, should this job start over.
-		if perr := b.schedulePostLooking(ctx, "setup-stopped:"+d.ID, "committee", views.DuoSetupFailed(c, d), true); perr != nil {
+	if _, ok := slackapi.DeferUntil(err); !ok && d.ID != "" {
+		// Once per duo: the post's key is the duo's, so later failures post nothing.
+		if perr := b.schedulePost(ctx, "setup-stopped:"+d.ID, "committee", views.DuoSetupFailed(c, d)); perr != nil {
 			b.log.Error("could not report a stopped duo opening", "duo", d.ID, "err", perr)
 		}
 	}
-	return jobError(err)
+	return err
 }
 
 // performAgreementPost posts a version of an agreement in the duo channel for both to
 // sign, records where, and marks the version before it replaced.
 func (b *Bot) performAgreementPost(ctx context.Context, j mentor.Job) error {
-	ctx = slackapi.Deferrable(ctx)
 	c, d, err := b.jobDuo(ctx, j)
 	if err != nil || d.ID == "" {
 		return err
@@ -228,9 +215,9 @@ func (b *Bot) performAgreementPost(ctx context.Context, j mentor.Job) error {
 		return nil // replaced before it was ever posted: nothing to show or void
 	}
 	if a.PostTS == "" {
-		ts, err := b.postOnce(ctx, d.ChannelID, views.AgreementPost(c, d, a), fmt.Sprintf("agreement:%s:v%d", d.ID, v), retried(j), j.CreatedAt)
+		ts, err := b.postOnce(ctx, d.ChannelID, views.AgreementPost(c, d, a), fmt.Sprintf("agreement:%s:v%d", d.ID, v), j.Retried(), j.CreatedAt)
 		if err != nil {
-			return jobError(err)
+			return err
 		}
 		if err := b.cfg.Duos.AgreementPosted(ctx, c.ID, d.ID, v, ts); err != nil {
 			return err
@@ -243,17 +230,9 @@ func (b *Bot) performAgreementPost(ctx context.Context, j mentor.Job) error {
 			}
 		}
 	}
-	if v > 1 {
-		old, err := b.cfg.Duos.Agreement(ctx, c.ID, d.ID, v-1)
-		if err != nil {
+	if v > 1 { // the version before now says it was replaced
+		if err := b.scheduleRedraw(ctx, c, d, v-1); err != nil {
 			return err
-		}
-		if old.PostTS != "" {
-			msg := views.AgreementReplaced(c, d, old, v)
-			_, _, _, err := b.api.UpdateMessageContext(ctx, d.ChannelID, old.PostTS, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
-			if err != nil && !slackapi.Is(err, slackapi.MessageNotFound) {
-				return jobError(err)
-			}
 		}
 	}
 	b.refreshHomes(ctx, d.MenteeID, d.MentorID)
@@ -262,7 +241,6 @@ func (b *Bot) performAgreementPost(ctx context.Context, j mentor.Job) error {
 
 // performAgreementRecord sends a signed agreement to the committee.
 func (b *Bot) performAgreementRecord(ctx context.Context, j mentor.Job) error {
-	ctx = slackapi.Deferrable(ctx)
 	c, d, err := b.jobDuo(ctx, j)
 	if err != nil || d.ID == "" {
 		return err
@@ -272,9 +250,9 @@ func (b *Bot) performAgreementRecord(ctx context.Context, j mentor.Job) error {
 	if err != nil || a.CommitteeTS != "" {
 		return ignoreGone(err) // gone, or sent already
 	}
-	ts, err := b.postOnce(ctx, b.committee.Channel(), views.AgreementForCommittee(c, d, a), fmt.Sprintf("agreement-record:%s:v%d", d.ID, v), retried(j), j.CreatedAt)
+	ts, err := b.postOnce(ctx, b.committee.Channel(), views.AgreementForCommittee(c, d, a), fmt.Sprintf("agreement-record:%s:v%d", d.ID, v), j.Retried(), j.CreatedAt)
 	if err != nil {
-		return jobError(err)
+		return err
 	}
 	return b.cfg.Duos.AgreementRecorded(ctx, c.ID, d.ID, v, ts)
 }
@@ -282,7 +260,6 @@ func (b *Bot) performAgreementRecord(ctx context.Context, j mentor.Job) error {
 // performConcernPost posts a concern to the committee with its buttons (or its
 // decision, when the committee decided before the post went out).
 func (b *Bot) performConcernPost(ctx context.Context, j mentor.Job) error {
-	ctx = slackapi.Deferrable(ctx)
 	c, _, err := b.program.Get(ctx, j.Data["cycle"])
 	if err != nil {
 		return ignoreGone(err)
@@ -295,15 +272,15 @@ func (b *Bot) performConcernPost(ctx context.Context, j mentor.Job) error {
 	if k.State != mentor.ConcernOpen {
 		msg = views.ConcernDecided(c, d, k)
 	}
-	ts, err := b.postOnce(ctx, b.committee.Channel(), msg, "concern:"+k.ID, retried(j), j.CreatedAt)
+	ts, err := b.postOnce(ctx, b.committee.Channel(), msg, "concern:"+k.ID, j.Retried(), j.CreatedAt)
 	if err != nil {
-		return jobError(err)
+		return err
 	}
 	return b.cfg.Duos.ConcernPosted(ctx, c.ID, k.ID, ts)
 }
 
 // performDissolve schedules each side effect of a dissolved duo as a job of its own
-// (a DM to each member, the channel's archiving), so each happens once.
+// (a DM to each member, then the channel's archiving), so each happens once.
 func (b *Bot) performDissolve(ctx context.Context, j mentor.Job) error {
 	c, d, err := b.jobDuo(ctx, j)
 	if err != nil || d.ID == "" {
@@ -313,46 +290,33 @@ func (b *Bot) performDissolve(ctx context.Context, j mentor.Job) error {
 	if err != nil {
 		return ignoreGone(err)
 	}
-	now := b.cfg.Clock.Now()
-	jobs := []mentor.Job{{Key: "archive:" + c.ID + ":" + d.ID, Kind: JobArchive, Due: now, Data: map[string]string{"cycle": c.ID, "duo": d.ID}}}
 	toPool := duos.ToPool(d, k)
 	for _, u := range []string{d.MenteeID, d.MentorID} {
-		inPool := toPool[u]
-		ask := u != k.From
-		jobs = append(jobs, mentor.Job{Key: "dissolved-dm:" + c.ID + ":" + d.ID + ":" + u, Kind: JobDissolvedDM, Due: now,
-			Data: map[string]string{"cycle": c.ID, "duo": d.ID, "user": u, "pool": strconv.FormatBool(inPool), "ask": strconv.FormatBool(ask)}})
-	}
-	for _, x := range jobs {
-		if _, err := b.cfg.Scheduler.Schedule(ctx, x, mentor.ScheduleKeep); err != nil {
+		if err := b.cfg.Scheduler.Now(ctx, mentor.Job{Key: "dissolved-dm:" + c.ID + ":" + d.ID + ":" + u, Kind: JobDissolvedDM,
+			Data: map[string]string{"cycle": c.ID, "duo": d.ID, "user": u,
+				"pool": strconv.FormatBool(toPool[u]), "ask": strconv.FormatBool(u != k.From)}}, mentor.ScheduleKeep); err != nil {
 			return err
 		}
 	}
-	for _, x := range jobs[1:] {
-		b.cfg.Scheduler.Kick(x.Key) // the messages first; the archive follows
-	}
-	b.cfg.Scheduler.Kick(jobs[0].Key)
-	return nil
+	return b.cfg.Scheduler.Now(ctx, mentor.Job{Key: "archive:" + c.ID + ":" + d.ID, Kind: JobArchive,
+		Data: map[string]string{"cycle": c.ID, "duo": d.ID}}, mentor.ScheduleKeep)
 }
 
 func (b *Bot) performDissolvedDM(ctx context.Context, j mentor.Job) error {
-	ctx = slackapi.Deferrable(ctx)
 	c, d, err := b.jobDuo(ctx, j)
 	if err != nil || d.ID == "" {
 		return err
 	}
 	u := j.Data["user"]
 	msg := views.DuoDissolvedDM(c, d, u, j.Data["pool"] == "true", j.Data["ask"] == "true")
-	// Always look first: this job may be made again by a second Dissolve click after
-	// its first copy was done. Dissolving is rare; the look-up is one history call.
-	if _, err := b.postOnce(ctx, u, msg, "dissolved:"+d.ID+":"+u, true, d.EndedAt.Add(-time.Minute)); err != nil {
-		return jobError(err)
+	if _, err := b.postOnce(ctx, u, msg, "dissolved:"+d.ID+":"+u, j.Retried(), j.CreatedAt); err != nil {
+		return err
 	}
 	b.refreshHomes(ctx, u)
 	return nil
 }
 
 func (b *Bot) performArchive(ctx context.Context, j mentor.Job) error {
-	ctx = slackapi.Deferrable(ctx)
 	_, d, err := b.jobDuo(ctx, j)
 	if err != nil || d.ID == "" || d.ChannelID == "" {
 		return err
@@ -361,7 +325,7 @@ func (b *Bot) performArchive(ctx context.Context, j mentor.Job) error {
 	if slackapi.Is(err, slackapi.AlreadyArchived) || slackapi.Is(err, slackapi.ChannelNotFound) {
 		return nil
 	}
-	return jobError(err)
+	return err
 }
 
 // jobDuo loads the cycle and duo a job names; d.ID is empty when either is gone (the
@@ -409,14 +373,13 @@ func (b *Bot) scheduleRedraw(ctx context.Context, c mentor.Cycle, d mentor.Duo, 
 }
 
 func (b *Bot) performRedraw(ctx context.Context, j mentor.Job) error {
-	ctx = slackapi.Deferrable(ctx)
 	c, d, err := b.jobDuo(ctx, j)
 	if err != nil || d.ID == "" || d.ChannelID == "" {
 		return err
 	}
 	v, _ := strconv.Atoi(j.Data["version"])
 	if v == 0 {
-		return jobError(b.redrawWelcome(ctx, c, d))
+		return b.redrawWelcome(ctx, c, d)
 	}
 	a, err := b.cfg.Duos.Agreement(ctx, c.ID, d.ID, v)
 	if err != nil || a.PostTS == "" {
@@ -430,9 +393,9 @@ func (b *Bot) performRedraw(ctx context.Context, j mentor.Job) error {
 	if cur.Version > v {
 		msg = views.AgreementReplaced(c, d, a, cur.Version)
 	}
-	_, _, _, err = b.api.UpdateMessageContext(ctx, d.ChannelID, a.PostTS, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
+	err = b.reply.Update(ctx, d.ChannelID, a.PostTS, msg)
 	if slackapi.Is(err, slackapi.MessageNotFound) {
 		return nil
 	}
-	return jobError(err)
+	return err
 }

@@ -277,8 +277,7 @@ func (b *Bot) handleDuoTick(ctx context.Context, cb *slack.InteractionCallback, 
 	// Redraw until the message shows what is stored: when two people tick at once,
 	// whichever update lands last re-reads and corrects the message.
 	for try := 0; try < 3; try++ {
-		msg := views.DuoWelcome(c, d)
-		if _, _, _, err := b.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)); err != nil {
+		if err := b.reply.Update(ctx, channel, ts, views.DuoWelcome(c, d)); err != nil {
 			return err
 		}
 		now, err := b.pairing.Duos(ctx, c.ID, []string{d.ID})

@@ -64,7 +64,7 @@ func (b *Bot) handleProgramSubmit(ctx context.Context, cb *slack.InteractionCall
 	}
 	text := fmt.Sprintf("<@%s> %s the *%s* cycle: %s – %s, evaluations due %s.", cb.User.ID, verb, views.SafeText(saved.Name, 80),
 		mentor.FormatDate(saved.Start), mentor.FormatDate(saved.End), mentor.FormatDate(saved.EvaluationDue))
-	if err := b.schedulePost(ctx, fmt.Sprintf("cycle:%s:%d", saved.ID, saved.UpdatedAt.UnixMilli()), "committee", views.Notice(text)); err != nil {
+	if err := b.schedulePost(ctx, fmt.Sprintf("cycle:%s:r%d", saved.ID, meta.Rev+1), "committee", views.Notice(text)); err != nil {
 		b.log.Error("could not schedule the cycle notice", "cycle", saved.ID, "err", err)
 	}
 	if err := b.schedulePlanCycle(ctx, saved); err != nil {

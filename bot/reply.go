@@ -72,6 +72,12 @@ func (r *Replier) Post(ctx context.Context, channel string, msg views.Message) (
 	return ts, err
 }
 
+// Update replaces the text and blocks of the bot's message ts in channel with msg.
+func (r *Replier) Update(ctx context.Context, channel, ts string, msg views.Message) error {
+	_, _, _, err := r.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
+	return err
+}
+
 // ToUser sends msg to the person's DM with the bot: the way to reach someone who
 // clicked in a modal or on App Home, where there is no response_url.
 func (r *Replier) ToUser(ctx context.Context, userID string, msg views.Message) error {

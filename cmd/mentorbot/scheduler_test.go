@@ -579,6 +579,23 @@ func TestProgramSettingsMoveTheNudges(t *testing.T) {
 			t.Fatal("a digest was posted although the committee switched it off")
 		}
 	}
+	// Editing the cycle again re-plans every duo: a nudge already sent (the mentor's
+	// welcome, the mentor still silent) is not sent again.
+	h.command(alice, "program")
+	v = h.view(alice, "program", func(v slackfake.View) bool { return strings.Contains(viewText(v), "Edit the cycle") })
+	if res, err := h.slack.SubmitView(h.ctx, alice, v.ID, slackfake.Values{"welcome_days": {"welcome_days": slackfake.Number("1")}}); err != nil || len(res.Errors) > 0 {
+		t.Fatalf("second edit: %v %v", err, res)
+	}
+	h.runUntil(opened.AddDate(0, 0, 12))
+	welcomes := 0
+	for _, m := range h.nudgesTo(carol) {
+		if nudgeKind(m) == "welcome" {
+			welcomes++
+		}
+	}
+	if welcomes != 1 {
+		t.Fatalf("the mentor got %d welcome nudges, want 1 (re-planning the cycle sent it again?)", welcomes)
+	}
 	// A bad setting is answered under its input.
 	h.command(alice, "program")
 	v = h.view(alice, "program", func(v slackfake.View) bool { return strings.Contains(viewText(v), "Edit the cycle") })

@@ -28,11 +28,19 @@ type Job struct {
 type ScheduleMode int
 
 const (
-	// ScheduleReplace stores the job and moves it to its new due time.
+	// ScheduleReplace stores the job and moves it to its new due time, also when a
+	// job of that key was done before (a redraw, the next digest).
 	ScheduleReplace ScheduleMode = iota
-	// ScheduleKeep leaves an existing job as it is: the first schedule wins.
+	// ScheduleKeep leaves an existing job as it is: the first schedule wins, and a
+	// job that was done is not made again.
 	ScheduleKeep
 	// ScheduleEarlier moves an existing job only if the new due time is earlier (and
-	// nobody is performing it), keeping its data; a missing job is stored.
+	// nobody is performing it), keeping its data; a missing job is stored, unless it
+	// was done.
 	ScheduleEarlier
 )
+
+// Retried reports whether an earlier attempt of the job may have taken effect: it
+// was marked uncertain, or this is not its first attempt (one before failed, or
+// died, before recording what it did). Before repeating a side effect, look.
+func (j Job) Retried() bool { return j.Uncertain || j.Attempts > 1 }

@@ -280,7 +280,7 @@ func (s *Service) Perform(ctx context.Context, j mentor.Job, send Notifier) erro
 	if kind == mentor.NudgeDigest {
 		return s.digest(ctx, c, j, now, send)
 	}
-	n := Nudge{Kind: kind, Cycle: c, To: j.Data["user"], Uncertain: j.Uncertain || j.Attempts > 1}
+	n := Nudge{Kind: kind, Cycle: c, To: j.Data["user"], Uncertain: j.Retried()}
 	var due time.Time
 	var d mentor.Duo
 	if id := j.Data["duo"]; id != "" {
@@ -476,7 +476,7 @@ func (s *Service) digest(ctx context.Context, c mentor.Cycle, j mentor.Job, now 
 		return err
 	}
 	if err := send.Nudge(ctx, Nudge{Kind: mentor.NudgeDigest, Cycle: c, ID: j.Key + ":" + strconv.FormatInt(slot.Unix(), 10),
-		Uncertain: j.Uncertain || j.Attempts > 1, Digest: &dg}); err != nil {
+		Uncertain: j.Retried(), Digest: &dg}); err != nil {
 		return err
 	}
 	if next, ok := c.NextDigest(slot); ok {

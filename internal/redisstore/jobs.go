@@ -22,6 +22,9 @@ import (
 //	                 uncertain, token (the current claim), gen (bumped by every schedule)
 //	S:kind:<kind>    zset of job keys of one kind (for listing on the committee's Home)
 //	S:failing        zset of job keys whose last attempt failed, by first failure (ms)
+//	S:done:<key>     "1" for a while after the job was done: a "keep" or "earlier"
+//	                 schedule of the same key does not make it again (an event
+//	                 delivered late, a second click, a cycle re-planned)
 //
 // The sweep reads S:due from the oldest due time up to now with a LIMIT: its cost is
 // O(log n + due), whatever the number of jobs scheduled later.
@@ -33,11 +36,16 @@ func (s *Store) jobKeys(kind string) []string {
 	return []string{t + ":due", t + ":kind:" + kind, t + ":failing"}
 }
 
-// scheduleScript stores a job. KEYS: due, kind set, job hash.
+// doneTTL is how long a done job's key is remembered: longer than a program cycle.
+const doneTTL = 400 * 24 * time.Hour
+
+// scheduleScript stores a job. KEYS: due, kind set, job hash, done marker.
 // ARGV: key, kind, data, due ms, now ms, mode (replace|keep|earlier). "earlier"
-// moves an existing, unclaimed job to an earlier due time and keeps its data.
+// moves an existing, unclaimed job to an earlier due time and keeps its data. Only
+// "replace" makes a job that was done again.
 // Returns 1 when the job was stored or moved, 0 when left as it was.
 var scheduleScript = redis.NewScript(`
+if ARGV[6] ~= 'replace' and redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
 local exists = redis.call('EXISTS', KEYS[3]) == 1
 if exists then
   if ARGV[6] == 'keep' then return 0 end
@@ -77,7 +85,7 @@ func (s *Store) ScheduleJob(ctx context.Context, j mentor.Job, mode mentor.Sched
 	}
 	m := map[mentor.ScheduleMode]string{mentor.ScheduleReplace: "replace", mentor.ScheduleKeep: "keep", mentor.ScheduleEarlier: "earlier"}[mode]
 	keys := s.jobKeys(j.Kind)
-	n, err := scheduleScript.Run(ctx, s.rdb, []string{keys[0], keys[1], s.schedTag() + ":job:" + j.Key},
+	n, err := scheduleScript.Run(ctx, s.rdb, []string{keys[0], keys[1], s.schedTag() + ":job:" + j.Key, s.schedTag() + ":done:" + j.Key},
 		j.Key, j.Kind, data, j.Due.UnixMilli(), now.UnixMilli(), m).Int()
 	if err != nil {
 		return false, wrap(err, "schedule job %s", j.Key)
@@ -204,9 +212,9 @@ func scoreTime(s string) time.Time {
 	return time.UnixMilli(int64(ms)).UTC()
 }
 
-// finishScript ends a claim. KEYS: due, failing, job hash.
+// finishScript ends a claim. KEYS: due, failing, job hash, done marker.
 // ARGV: key, token, gen, action (done|retry), due ms, last_error, uncertain, now ms,
-// kind-set key.
+// kind-set key, done TTL ms.
 // done: deletes the job, unless it was scheduled again while it ran (gen changed):
 // then only the claim is released. retry: moves the job to due with the error noted,
 // unless it was scheduled again meanwhile (then the newer schedule stands).
@@ -223,6 +231,7 @@ if ARGV[4] == 'done' then
     redis.call('ZREM', KEYS[1], ARGV[1])
     redis.call('ZREM', KEYS[2], ARGV[1])
     redis.call('ZREM', ARGV[9], ARGV[1])
+    redis.call('SET', KEYS[4], '1', 'PX', ARGV[10])
   else
     -- scheduled again while it ran: a new piece of work, due when that said
     redis.call('HSET', KEYS[3], 'uncertain', '0', 'attempts', 0, 'last_error', '')
@@ -274,8 +283,8 @@ func (s *Store) finish(ctx context.Context, j mentor.Job, action string, due tim
 	if uncertain {
 		u = "1"
 	}
-	n, err := finishScript.Run(ctx, s.rdb, []string{t + ":due", t + ":failing", t + ":job:" + j.Key},
-		j.Key, j.Token, j.Gen, action, due.UnixMilli(), lastErr, u, now.UnixMilli(), t+":kind:"+j.Kind).Int()
+	n, err := finishScript.Run(ctx, s.rdb, []string{t + ":due", t + ":failing", t + ":job:" + j.Key, t + ":done:" + j.Key},
+		j.Key, j.Token, j.Gen, action, due.UnixMilli(), lastErr, u, now.UnixMilli(), t+":kind:"+j.Kind, doneTTL.Milliseconds()).Int()
 	if err != nil {
 		return false, wrap(err, "finish job %s", j.Key)
 	}

@@ -465,3 +465,31 @@ func TestEveryClaimedJobStartsBeforeItsClaimEnds(t *testing.T) {
 		t.Fatalf("%d jobs started after their claim had run out", n)
 	}
 }
+
+func TestADoneJobIsNotMadeAgainUnlessReplaced(t *testing.T) {
+	e := newEnv(t, scheduler.Options{})
+	e.schedule("once", "count", t0, mentor.ScheduleKeep)
+	e.sweep()
+	// A late event, a second click, a cycle re-planned: the same key again.
+	if e.schedule("once", "count", t0, mentor.ScheduleKeep) || e.schedule("once", "count", t0, mentor.ScheduleEarlier) {
+		t.Fatal("a done job was scheduled again")
+	}
+	e.sweep()
+	if e.count("once") != 1 {
+		t.Fatalf("performed %d times, want 1", e.count("once"))
+	}
+	// Replace is how a job that recurs (a redraw, the next digest) is made again.
+	if !e.schedule("once", "count", t0, mentor.ScheduleReplace) {
+		t.Fatal("replace did not make the job again")
+	}
+	e.sweep()
+	if e.count("once") != 2 {
+		t.Fatalf("performed %d times after replace, want 2", e.count("once"))
+	}
+	// A cancelled job was not done: it may be scheduled again.
+	e.schedule("cancelled", "count", t0.Add(time.Hour), mentor.ScheduleKeep)
+	e.s.Cancel(e.ctx, "cancelled")
+	if !e.schedule("cancelled", "count", t0, mentor.ScheduleKeep) {
+		t.Fatal("a cancelled job could not be scheduled again")
+	}
+}
