@@ -79,16 +79,26 @@ func (b *Bot) committeeHome(ctx context.Context, c mentor.Cycle, page, duoPage i
 		return nil, err
 	}
 	h.OpeningTotal = total
+	var ids []string
+	jobErr := map[string]string{}
 	for _, j := range jobs {
-		if j.Data["cycle"] != c.ID {
+		if j.Data["cycle"] == c.ID {
+			ids = append(ids, j.Data["duo"])
+			jobErr[j.Data["duo"]] = j.LastError
+		}
+	}
+	opening, err := b.pairing.Duos(ctx, c.ID, ids) // one round trip
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range opening {
+		if d.Setup.Done() {
 			continue
 		}
-		if d, err := b.cfg.Duos.Duo(ctx, c.ID, j.Data["duo"]); err == nil && !d.Setup.Done() {
-			if d.Setup.LastError == "" && j.LastError != "" {
-				d.Setup.LastError = j.LastError
-			}
-			h.Opening = append(h.Opening, d)
+		if d.Setup.LastError == "" {
+			d.Setup.LastError = jobErr[d.ID]
 		}
+		h.Opening = append(h.Opening, d)
 	}
 	if _, h.FailingSteps, err = b.cfg.Scheduler.Failing(ctx, 0); err != nil {
 		return nil, err

@@ -95,11 +95,16 @@ func decodeDuo(h, checklist map[string]string) (mentor.Duo, error) {
 	return d, nil
 }
 
-// msTime reads a Unix time in milliseconds; "" (or garbage) is the zero time.
+// msTime reads a Unix time in milliseconds, written as an integer or as a zset score
+// ("1.7914752e+12"); "" (or garbage) is the zero time.
 func msTime(s string) time.Time {
 	ms, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return time.Time{}
+		f, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil || f == 0 {
+			return time.Time{}
+		}
+		ms = int64(f)
 	}
 	return time.UnixMilli(ms).UTC()
 }

@@ -196,20 +196,11 @@ func (s *Store) claim(ctx context.Context, now time.Time, limit int, lease time.
 		}
 		j.Attempts, _ = strconv.Atoi(str(row[3]))
 		j.Gen, _ = strconv.Atoi(str(row[7]))
-		j.CreatedAt = scoreTime(str(row[6]))
-		j.Due = scoreTime(str(row[8]))
+		j.CreatedAt = msTime(str(row[6]))
+		j.Due = msTime(str(row[8]))
 		out = append(out, j)
 	}
 	return out, nil
-}
-
-// scoreTime reads a zset score (or a number that may be written as one) in ms.
-func scoreTime(s string) time.Time {
-	ms, err := strconv.ParseFloat(s, 64)
-	if err != nil || ms == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(int64(ms)).UTC()
 }
 
 // finishScript ends a claim. KEYS: due, failing, job hash, done marker.
@@ -364,7 +355,7 @@ func (s *Store) jobsByKey(ctx context.Context, keys []string) ([]mentor.Job, err
 		_ = json.Unmarshal([]byte(str(v[1])), &j.Data)
 		j.Attempts, _ = strconv.Atoi(str(v[2]))
 		j.Gen, _ = strconv.Atoi(str(v[6]))
-		j.CreatedAt = scoreTime(str(v[5]))
+		j.CreatedAt = msTime(str(v[5]))
 		if d, err := dues[i].Result(); err == nil {
 			j.Due = time.UnixMilli(int64(d)).UTC()
 		}
