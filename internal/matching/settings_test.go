@@ -93,3 +93,34 @@ func TestMarkForCountFlagsPairsKeptOnlyToMatchOneMore(t *testing.T) {
 		t.Fatalf("got %+v", res.Pairs)
 	}
 }
+
+func TestCompareNamesWhatChanged(t *testing.T) {
+	w := DefaultWeights()
+	mentee := Person{ID: "e1", Stage: Student, Areas: []string{"grants", "research"}, Methods: []string{"video"}, UTCOffset: 0, Request: "m2"}
+	near := Person{ID: "m1", Stage: Mid, Areas: []string{"grants", "research"}, Methods: []string{"video"}, UTCOffset: 60, Capacity: 1}
+	far := Person{ID: "m2", Stage: Mid, Areas: []string{"grants"}, Methods: []string{"video"}, UTCOffset: 8 * 60, Capacity: 1}
+	d := Compare(ScorePair(mentee, near, w), ScorePair(mentee, far, w))
+	// requested +20, one area fewer -10, 7 hours further -7.
+	if d.Points != 3 || strings.Join(d.Reasons, ", ") != "requested by the mentee, fewer shared areas, worse time zones" {
+		t.Fatalf("got %+v", d)
+	}
+}
+
+func TestWhyNoMentorCountsTheReasons(t *testing.T) {
+	e := Person{ID: "e1", Stage: Mid, Methods: []string{"video"}, Avoid: []string{"m3"}, Previous: []string{"m4"}}
+	mentors := []Person{
+		{ID: "m1", Stage: Senior, Methods: []string{"email"}, Capacity: 1},
+		{ID: "m2", Stage: Senior, Methods: []string{"phone"}, Capacity: 2},
+		{ID: "m3", Stage: Senior, Methods: []string{"video"}, Capacity: 1},
+		{ID: "m4", Stage: Senior, Methods: []string{"video"}, Capacity: 1},
+		{ID: "m5", Stage: Senior, Methods: []string{"video"}, Capacity: 0},
+	}
+	x := NewMatrixWith([]Person{e}, mentors, DefaultWeights(), Settings{MustShareMethod: true})
+	want := "no mentor fits: 2 break the must-have a communication method in common, 1 is on an avoid list, 1 was the partner last cycle, 1 has no free place"
+	if got := x.WhyNoMentor(0); got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+	if got := NewMatrix([]Person{e}, mentors, DefaultWeights()).WhyNoMentor(0); got != "" {
+		t.Fatalf("with allowed mentors: %q", got)
+	}
+}
