@@ -32,6 +32,7 @@ type Store interface {
 	IndexDuoChannel(ctx context.Context, channelID, cycleID, duoID string) error
 	DuoByChannel(ctx context.Context, channelID string) (cycleID, duoID string, ok bool, err error)
 	Cycle(ctx context.Context, id string) (mentor.Cycle, int, error)
+	Participant(ctx context.Context, cycleID, userID string) (mentor.Participant, error)
 	MatchSettings(ctx context.Context, cycleID string) (matching.Settings, int, error)
 	SaveMatchSettings(ctx context.Context, cycleID string, s matching.Settings, expectRev int) (int, error)
 }
@@ -121,6 +122,34 @@ func (s *Service) lastCycle(ctx context.Context, cycleID string, p *pool) error 
 		p.previous[d.MentorID] = append(p.previous[d.MentorID], d.MenteeID)
 	}
 	return nil
+}
+
+// LastPartners returns the people userID was in a duo with in the cycle before c
+// (c.Previous), whom the join form offers to continue with; none for a first
+// cycle or someone new.
+func (s *Service) LastPartners(ctx context.Context, c mentor.Cycle, userID string) ([]string, error) {
+	if c.Previous == "" {
+		return nil, nil
+	}
+	p, err := s.store.Participant(ctx, c.Previous, userID)
+	if mentor.ErrorCode(err) == mentor.ENOTFOUND || (err == nil && len(p.Duos) == 0) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	duos, err := s.store.Duos(ctx, c.Previous, p.Duos)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, d := range duos {
+		if d.Has(userID) && !slices.Contains(out, d.Partner(userID)) {
+			out = append(out, d.Partner(userID))
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // person is participant id as the scorer sees them in this pool.
