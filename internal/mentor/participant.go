@@ -31,8 +31,8 @@ type Participant struct {
 	// RequestMentor is, for a mentee, the mentor they would like: a strong bonus in
 	// matching, never a guarantee.
 	RequestMentor string `json:",omitempty"`
-	TZ            string   // IANA time zone from Slack's users.info
-	TZOffset      int      // seconds east of UTC, from users.info
+	TZ            string // IANA time zone from Slack's users.info
+	TZOffset      int    // seconds east of UTC, from users.info
 	Status        Status
 	Duos          []string // ids of this person's duos in the cycle
 	CreatedAt     time.Time
