@@ -151,5 +151,7 @@ func SettingsSaved(c mentor.Cycle, steering string) *slack.ModalViewRequest {
 		text += strings.ReplaceAll(SafeText(steering, 1500), " · ", "; ") + "."
 	}
 	text += "\nRun `/mentorship match` again (or close and reopen the proposals) for pairs under these settings."
-	return DoneModal("Matching settings", Notice(text))
+	m := DoneModal("Matching settings", Notice(text))
+	m.CallbackID = CallbackMatchSettings
+	return m
 }
