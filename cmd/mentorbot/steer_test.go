@@ -228,3 +228,42 @@ func TestLastYearsPairIsProposedAgainOnlyWhenBothAsk(t *testing.T) {
 		t.Fatalf("continuing pair not first: %+v at %d", p, i)
 	}
 }
+
+func TestApproveAllLeavesWarnedProposalsForADeliberateClick(t *testing.T) {
+	h := startBot(t)
+	h.openCycle(alice)
+	if res := h.join(bob, mentor.RoleMentee, menteeForm("Preparing for academic library interviews and my first grant proposal")); len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	if res := h.join(carol, mentor.RoleMentor, mentorForm("Grant writing and interviews for academic library positions", "1")); len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	// Dave, a senior professional, can only have Erin, a student: a poor pair
+	// with a negative score.
+	c := mustActive(t, h)
+	for _, p := range []mentor.Participant{
+		{UserID: dave, CycleID: c.ID, Name: "Dave Mentee", Role: mentor.RoleMentee, Stage: mentor.StageSenior, Areas: []string{"research"},
+			Needs: "A sounding board for a research leave", Methods: []string{"phone"}, Frequency: "weekly", HoursPerMonth: 2, Avoid: []string{carol}},
+		{UserID: erin, CycleID: c.ID, Name: "Erin Mentor", Role: mentor.RoleMentor, Stage: mentor.StageStudent, Areas: []string{"resume"},
+			Offer: "Resumes for student jobs", Methods: []string{"email"}, Frequency: "monthly", HoursPerMonth: 2, Capacity: 1},
+	} {
+		if err := h.store().SaveSignup(h.ctx, p, h.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := h.openPairing(alice)
+	if text := viewText(v); !strings.Contains(text, pairLine(dave, erin)) || !strings.Contains(text, ":warning: negative score: a poor fit") {
+		t.Fatalf("the poor pair is not flagged:\n%s", text)
+	}
+	if _, err := h.slack.ClickButton(h.ctx, alice, slackfake.InView(v.ID), "pair_approve_all"); err != nil {
+		t.Fatal(err)
+	}
+	h.view(alice, "pairing", func(v slackfake.View) bool { return strings.Contains(viewText(v), "1 approved, 1 to decide") })
+	if p, _ := h.proposalOf(dave); p.State != mentor.ProposalOpen {
+		t.Fatalf("the warned proposal was approved with the others: %+v", p)
+	}
+	// A deliberate click approves it.
+	_, i := h.proposalOf(dave)
+	h.onProposal(alice, v.ID, i, "pair_approve")
+	h.view(alice, "pairing", func(v slackfake.View) bool { return strings.Contains(viewText(v), "2 approved, 0 to decide") })
+}
