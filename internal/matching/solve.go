@@ -133,6 +133,12 @@ func cmpString(a, b string) int {
 // left out and their mentors' places reduced.
 func (x *Matrix) assign(pinned, pinsOf []int, pointsOnly bool) Result {
 	s := newSolver(x, pinned, pinsOf, pointsOnly)
+	s.solve()
+	return x.result(s, pinned)
+}
+
+// solve fills every row's places, in row order.
+func (s *solver) solve() {
 	for R := range s.rowCap {
 		for range s.rowCap[R] {
 			if !s.augment(R) {
@@ -140,6 +146,10 @@ func (x *Matrix) assign(pinned, pinsOf []int, pointsOnly bool) Result {
 			}
 		}
 	}
+}
+
+// result reads the assignment out of a solved s.
+func (x *Matrix) result(s *solver, pinned []int) Result {
 	mentorOf := make([]int, x.n)
 	for i := range mentorOf {
 		mentorOf[i] = pinned[i] - 1
@@ -184,7 +194,10 @@ type solver struct {
 	rowCap []int   // places of each row
 	pts    []int32 // the matrix, a row per row node (per mentee when slotOf != nil)
 	slotOf []int32 // mentor of each column when columns are mentor places, else nil
-	skip   []bool  // columns left out (pinned mentees), or nil
+	skip   []bool  // columns left out (pinned mentees, dropped places), or nil
+	// pending marks rows with a place freed by a Session's pin and not yet
+	// filled again (nil outside Session.Pin).
+	pending []bool
 	buf    []int32 // the current row expanded over places, when slotOf != nil
 	rowLen int     // length of a row of pts
 	bonus  int64

@@ -189,7 +189,8 @@ type Proposal struct {
 	// kept only to match one more mentee); "approve all" leaves it alone.
 	Warning string `json:",omitempty"`
 	// Was is the mentor this proposal had before the last re-optimisation changed
-	// it, and WasScore that pair's score; "" when the last one did not change it.
+	// it ("-" when it had none), and WasScore that pair's score; "" when the last
+	// re-optimisation did not change it.
 	Was      string `json:",omitempty"`
 	WasScore int    `json:",omitempty"`
 }
