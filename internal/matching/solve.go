@@ -198,9 +198,9 @@ type solver struct {
 	// pending marks rows with a place freed by a Session's pin and not yet
 	// filled again (nil outside Session.Pin).
 	pending []bool
-	buf    []int32 // the current row expanded over places, when slotOf != nil
-	rowLen int     // length of a row of pts
-	bonus  int64
+	buf     []int32 // the current row expanded over places, when slotOf != nil
+	rowLen  int     // length of a row of pts
+	bonus   int64
 
 	u       []int64   // per row
 	live    [][]int32 // per row: its assigned columns
