@@ -19,6 +19,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/mentorbot/mentorbot/internal/clock"
+	"github.com/mentorbot/mentorbot/internal/closeout"
 	"github.com/mentorbot/mentorbot/internal/duos"
 	"github.com/mentorbot/mentorbot/internal/evaluation"
 	"github.com/mentorbot/mentorbot/internal/nudges"
@@ -47,6 +48,7 @@ type Config struct {
 	Duos             *duos.Service
 	Evaluation       *evaluation.Service
 	Nudges           *nudges.Service
+	Closeout         *closeout.Service
 	Scheduler        *scheduler.Scheduler
 	SweepSchedule    string        // cron spec of the sweep (robfig/cron, with "@every")
 	MaxConcurrent    int           // handlers running at once; default 64

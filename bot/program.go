@@ -88,6 +88,9 @@ func (b *Bot) performPlanCycle(ctx context.Context, j mentor.Job) error {
 	if err != nil {
 		return ignoreGone(err)
 	}
+	if err := b.cfg.Closeout.PlanCycle(ctx, c, true); err != nil {
+		return err
+	}
 	return b.cfg.Nudges.PlanCycle(ctx, c)
 }
 
@@ -99,6 +102,9 @@ func (b *Bot) planActiveCycle(ctx context.Context) error {
 		return nil
 	}
 	if err != nil {
+		return err
+	}
+	if err := b.cfg.Closeout.PlanCycle(ctx, c, false); err != nil {
 		return err
 	}
 	return b.cfg.Nudges.PlanDigest(ctx, c)

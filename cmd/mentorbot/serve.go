@@ -14,6 +14,7 @@ import (
 	"github.com/mentorbot/mentorbot/bot/slackapi"
 	"github.com/mentorbot/mentorbot/internal/clock"
 	"github.com/mentorbot/mentorbot/internal/config"
+	"github.com/mentorbot/mentorbot/internal/closeout"
 	"github.com/mentorbot/mentorbot/internal/duos"
 	"github.com/mentorbot/mentorbot/internal/evaluation"
 	"github.com/mentorbot/mentorbot/internal/nudges"
@@ -72,6 +73,7 @@ func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout
 		Duos:             duos.New(store, sched, nudgeSvc, clk),
 		Evaluation:       evaluation.New(store, store, nudgeSvc, clk),
 		Nudges:           nudgeSvc,
+		Closeout:         closeout.New(store, sched, nudgeSvc, clk),
 		Scheduler:        sched,
 		SweepSchedule:    cfg.SweepSchedule,
 	})
