@@ -49,6 +49,8 @@ func (b *Bot) registerJobs() {
 	handle(JobArchive, b.performArchive)
 	handle(JobPlanCycle, b.performPlanCycle)
 	handle(JobRedraw, b.performRedraw)
+	handle(JobFinishRound, b.performFinishRound)
+	handle(JobUnmatchedDM, b.performUnmatchedDM)
 	handle(closeout.JobCycle, b.cfg.Closeout.PerformCycle)
 	handle(closeout.JobDuo, b.performCloseout)
 	handle(closeout.JobArchive, b.performCloseoutArchive)

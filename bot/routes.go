@@ -39,6 +39,7 @@ func (b *Bot) routes() Routes {
 			views.ActionPairPrev:         b.handlePairPage(),
 			views.ActionPairNext:         b.handlePairPage(),
 			views.ActionPairRefresh:      b.handlePairPage(),
+			views.ActionPairFinish:       b.handlePairFinish(),
 			views.ActionDuoTick:          b.handleDuoTick,
 			views.ActionDuoRetry:         b.handleDuoRetry,
 			views.ActionAgreementOpen:    b.handleAgreementOpen,

@@ -90,6 +90,10 @@ func PairingPageWith(c mentor.Cycle, r mentor.PairingRound, page int, names map[
 		}
 		summary += "."
 	}
+	if r.Finished() {
+		summary += fmt.Sprintf("\n:checkered_flag: Round finished by <@%s> on %s: everyone it left without a partner is told, kindly, that they stay in the pool.",
+			r.FinishedBy, mentor.FormatDate(r.FinishedAt))
+	}
 	blocks := []slack.Block{section("summary", summary)}
 
 	from := page * PairPageSize
@@ -137,6 +141,9 @@ func PairingPageWith(c mentor.Cycle, r mentor.PairingRound, page int, names map[
 	}
 	if duos != nil && approved > 0 {
 		nav = append(nav, slack.NewButtonBlockElement(ActionPairRefresh, strconv.Itoa(page), plain("Refresh")))
+	}
+	if !r.Finished() && (len(r.Proposals) > 0 || r.Mentors > 0) {
+		nav = append(nav, finishRoundButton(page))
 	}
 	if len(nav) > 0 {
 		blocks = append(blocks, slack.NewActionBlock("nav", nav...))

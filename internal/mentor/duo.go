@@ -230,4 +230,11 @@ type PairingRound struct {
 	Proposals []Proposal // mentees with a proposed mentor first, then those without
 	Mentees   int        // pending mentees considered
 	Mentors   int        // mentors with a free place considered
+	// FinishedAt and FinishedBy are set when a committee member finished the round:
+	// the people it left without a partner are told then, once.
+	FinishedAt time.Time `json:",omitzero"`
+	FinishedBy string    `json:",omitempty"`
 }
+
+// Finished reports whether the committee finished the round.
+func (r PairingRound) Finished() bool { return !r.FinishedAt.IsZero() }

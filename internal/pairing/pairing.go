@@ -19,6 +19,7 @@ import (
 // Store is what the service needs from storage.
 type Store interface {
 	Participants(ctx context.Context, cycleID string) ([]mentor.Participant, error)
+	Participant(ctx context.Context, cycleID, userID string) (mentor.Participant, error)
 	Duos(ctx context.Context, cycleID string, ids []string) ([]mentor.Duo, error)
 	DuoIDs(ctx context.Context, cycleID string) ([]string, error)
 	CreateDuo(ctx context.Context, d mentor.Duo) (mentor.Duo, bool, error)
