@@ -144,3 +144,47 @@ func TestCycleEndClosesEachDuoOnceAndHonoursItsChoice(t *testing.T) {
 	}
 	h.mustPostEachKeyOnce()
 }
+
+// People re-apply every year: in the next cycle, join opens with the person's last
+// answers, and says where they come from.
+func TestNextCyclesJoinStartsFromLastYearsSignUp(t *testing.T) {
+	h := startBot(t)
+	h.openCycle(alice)
+	needs := "Cataloguing rare books & <special> collections for a small archive"
+	if res := h.join(bob, mentor.RoleMentee, menteeForm(needs)); len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	h.command(alice, "program new")
+	v := h.view(alice, "program", func(v slackfake.View) bool { return strings.Contains(v.Title(), "Open") })
+	if res, err := h.slack.SubmitView(h.ctx, alice, v.ID, slackfake.Values{"name": {"name": slackfake.Text("Next year")}}); err != nil || len(res.Errors) > 0 {
+		t.Fatalf("new cycle refused: %v %v", res, err)
+	}
+	h.eventually("the new cycle is active", func() bool { c, _, _ := h.store().ActiveCycle(h.ctx); return c.Name == "Next year" })
+
+	h.command(bob, "join")
+	form := h.view(bob, "join", func(v slackfake.View) bool { return strings.Contains(viewText(v), "Welcome back") })
+	text := viewText(form)
+	if !strings.Contains(text, needs) || !strings.Contains(text, "Next year") {
+		t.Fatalf("the form does not hold last year's answers for the new cycle:\n%s", text)
+	}
+	// Sent as it is, it signs bob up for the new cycle with the same answers.
+	if res, err := h.slack.SubmitView(h.ctx, bob, form.ID, slackfake.Values{}); err != nil || len(res.Errors) > 0 {
+		t.Fatalf("last year's answers refused: %v %v", err, res)
+	}
+	c := mustActive(t, h)
+	var p mentor.Participant
+	h.eventually("bob signed up again", func() bool {
+		var err error
+		p, err = h.store().Participant(h.ctx, c.ID, bob)
+		return err == nil
+	})
+	if p.Role != mentor.RoleMentee || p.Needs != needs || p.Status != mentor.StatusPending {
+		t.Fatalf("bob's new sign-up: %+v", p)
+	}
+
+	// Someone new still gets an empty form.
+	h.command(carol, "join")
+	if fresh := viewText(h.view(carol, "join", nil)); strings.Contains(fresh, "Welcome back") {
+		t.Fatal("a newcomer's form claims to hold last year's answers")
+	}
+}
