@@ -112,7 +112,7 @@ func committeeBlocks(now time.Time, cy mentor.Cycle, c CommitteeHome) []slack.Bl
 			mrkdwn(fmt.Sprintf("*Mentors*\n%d (%d without a mentee)", n.Mentors, n.PendingMentors)),
 			mrkdwn(fmt.Sprintf("*Free mentor places*\n%d", n.FreeMentorCapacity)),
 			mrkdwn(fmt.Sprintf("*Pending sign-ups*\n%d", n.PendingMentees+n.PendingMentors)),
-			mrkdwn(fmt.Sprintf("*Matched*\n%d mentees, %d mentors", n.MatchedMentees, n.MatchedMentors)),
+			mrkdwn(fmt.Sprintf("*Matched*\n%d mentees, %d mentors%s", n.MatchedMentees, n.MatchedMentors, completedLine(n))),
 			mrkdwn(fmt.Sprintf("*Withdrawn*\n%d", n.Withdrawn)),
 			mrkdwn(fmt.Sprintf("*Duos*\n%d (%d being set up)", c.DuoTotal, max(c.OpeningTotal, len(c.Opening)))),
 			mrkdwn(fmt.Sprintf("*Open concerns*\n%d", c.OpenConcerns)),
@@ -255,4 +255,12 @@ func lastMilestone(d mentor.Duo, evaluated bool) (mentor.DuoStage, time.Time) {
 		}
 	}
 	return ms[len(ms)-1].Stage, at
+}
+
+// completedLine adds, once the cycle has closed duos, how many people completed it.
+func completedLine(n mentor.Counts) string {
+	if n.CompletedMentees+n.CompletedMentors == 0 {
+		return ""
+	}
+	return fmt.Sprintf("\n%d mentees, %d mentors completed the cycle", n.CompletedMentees, n.CompletedMentors)
 }

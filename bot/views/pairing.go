@@ -142,11 +142,11 @@ func PairingPageWith(c mentor.Cycle, r mentor.PairingRound, page int, names map[
 	if duos != nil && approved > 0 {
 		nav = append(nav, slack.NewButtonBlockElement(ActionPairRefresh, strconv.Itoa(page), plain("Refresh")))
 	}
-	if !r.Finished() && (len(r.Proposals) > 0 || r.Mentors > 0) {
-		nav = append(nav, finishRoundButton(page))
-	}
 	if len(nav) > 0 {
 		blocks = append(blocks, slack.NewActionBlock("nav", nav...))
+	}
+	if !r.Finished() && (len(r.Proposals) > 0 || r.Mentors > 0) {
+		blocks = append(blocks, slack.NewActionBlock(BlockPairFinish, finishRoundButton(page)))
 	}
 	if len(r.Proposals) > 0 {
 		blocks = append(blocks, contextBlock("pages", fmt.Sprintf("Page %d of %d · proposals %d–%d", page+1, pages, from+1, to)))

@@ -14,7 +14,8 @@ import (
 const (
 	ActionPairFinish = "pair_finish" // pairing modal: finish the round (value: page)
 
-	BlockUnmatched = "unmatched"
+	BlockPairFinish = "finish" // pairing modal: the Finish round button
+	BlockUnmatched  = "unmatched"
 )
 
 // finishRoundButton asks before finishing: the people left without a partner are
