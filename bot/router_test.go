@@ -138,9 +138,10 @@ func TestPanickingHandlerIsAckedRecoveredAndTold(t *testing.T) {
 }
 
 func TestHandlersRunConcurrentlyWithinTheBound(t *testing.T) {
-	const bound = 3
+	const bound, total = 3, 10
 	var running, peak atomic.Int32
-	release := make(chan struct{})
+	started := make(chan struct{}, total)
+	release := make(chan struct{}) // each send lets one handler finish
 	r, _ := newTestRouter(t, Routes{Commands: map[string]CommandHandler{
 		Command: func(ctx context.Context, cmd *slack.SlashCommand) error {
 			n := running.Add(1)
@@ -150,24 +151,40 @@ func TestHandlersRunConcurrentlyWithinTheBound(t *testing.T) {
 					break
 				}
 			}
+			started <- struct{}{}
 			<-release
 			running.Add(-1)
 			return nil
 		},
 	}}, bound)
 	ack := &recordingAcker{}
-	for i := 0; i < 10; i++ {
+	for i := 0; i < total; i++ {
 		r.Dispatch(ack, slashEvent("e"+string(rune('a'+i)), "x", ""))
 	}
 	// Every envelope is acked at once although the handlers are blocked.
-	if n := ack.n.Load(); n != 10 {
-		t.Fatalf("acked %d of 10 while handlers were busy", n)
+	if n := ack.n.Load(); n != total {
+		t.Fatalf("acked %d of %d while handlers were busy", n, total)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for running.Load() < bound && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
+	waitStarted := func(what string) {
+		t.Helper()
+		select {
+		case <-started:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s never started", what)
+		}
 	}
-	close(release)
+	// The bound starts at once; then each handler that finishes lets exactly one
+	// more start.
+	for i := 0; i < bound; i++ {
+		waitStarted(fmt.Sprintf("handler %d of the first %d", i+1, bound))
+	}
+	for i := bound; i < total; i++ {
+		release <- struct{}{}
+		waitStarted(fmt.Sprintf("handler %d", i+1))
+	}
+	for i := 0; i < bound; i++ {
+		release <- struct{}{}
+	}
 	r.Wait()
 	if p := peak.Load(); p != bound {
 		t.Fatalf("peak concurrency %d, want exactly the bound %d", p, bound)
