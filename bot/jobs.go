@@ -49,6 +49,7 @@ func (b *Bot) registerJobs() {
 	handle(JobArchive, b.performArchive)
 	handle(JobPlanCycle, b.performPlanCycle)
 	handle(JobRedraw, b.performRedraw)
+	handle(JobReconcile, b.performReconcile)
 	handle(JobFinishRound, b.performFinishRound)
 	handle(JobUnmatchedDM, b.performUnmatchedDM)
 	handle(closeout.JobCycle, b.cfg.Closeout.PerformCycle)

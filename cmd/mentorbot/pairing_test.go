@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mentorbot/mentorbot/internal/mentor"
 	"github.com/mentorbot/mentorbot/internal/slackfake"
@@ -463,5 +464,32 @@ func TestApprovingAgainFinishesADuoLeftHalfOpen(t *testing.T) {
 	})
 	if ids, _ := h.store().DuoIDs(h.ctx, c.ID); len(ids) != 1 {
 		t.Fatalf("%d duos, want the half-open one only", len(ids))
+	}
+}
+
+// A duo stored without its opening job (a replica killed between the two) is opened
+// by the check that runs daily (and at every start), with nobody clicking anything.
+func TestADuoLeftHalfOpenIsOpenedByTheDailyCheck(t *testing.T) {
+	h := startBot(t)
+	h.openCycle(alice)
+	h.signUpFive()
+	h.openPairing(alice)
+	c := mustActive(t, h)
+	p := h.latestRound(c.ID).Proposals[0]
+	if _, created, err := h.store().CreateDuo(h.ctx, mentor.Duo{ID: "half-open", CycleID: c.ID, MentorID: p.MentorID, MenteeID: p.MenteeID,
+		ApprovedBy: alice, CreatedAt: h.clock.Now()}); err != nil || !created {
+		t.Fatalf("store the half-open duo: %v %v", created, err)
+	}
+	h.runUntil(h.clock.Now().Add(time.Hour))
+	if n := len(h.duoChannels()); n != 0 {
+		t.Fatalf("%d duo channels before the daily check", n)
+	}
+	h.runUntil(h.clock.Now().Add(24 * time.Hour))
+	h.eventually("the half-open duo is open", func() bool {
+		ds, _ := h.store().Duos(h.ctx, c.ID, []string{"half-open"})
+		return len(ds) == 1 && ds[0].Setup.Done()
+	})
+	if n := len(h.duoChannels()); n != 1 {
+		t.Fatalf("%d duo channels, want the half-open duo's", n)
 	}
 }
