@@ -42,6 +42,12 @@ type runDeps struct {
 	// slackTimeout bounds each Slack request (0: slackapi's default), so a test of
 	// Slack timing out does not wait 15 s for each.
 	slackTimeout time.Duration
+	// preflightBackoff replaces the start-up check's waits while Slack cannot be
+	// reached (nil: its default, seconds to half a minute).
+	preflightBackoff []time.Duration
+	// lookupEnv, if set, tells a setting set to "" from one not set at all
+	// (os.LookupEnv); without it an empty setting counts as unset.
+	lookupEnv func(string) (string, bool)
 }
 
 // run is the whole program behind main: it parses args, reads settings through
