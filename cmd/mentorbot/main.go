@@ -14,6 +14,8 @@ import (
 	"syscall"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/mentorbot/mentorbot/internal/matchcsv"
 )
 
 func main() {
@@ -30,8 +32,15 @@ func main() {
 }
 
 // report writes err to w, each of its lines prefixed "mentorbot: " (several bad
-// settings are several lines), and returns the exit status.
+// settings are several lines), and returns the exit status. `mentorbot match` errors
+// carry their own prefix ("mentorbot match: ", file:line for bad rows) and are
+// written as they are.
 func report(w io.Writer, err error) int {
+	var own *matchcsv.Error
+	if errors.As(err, &own) {
+		fmt.Fprintln(w, err)
+		return exitCode(err)
+	}
 	for _, line := range strings.Split(err.Error(), "\n") {
 		fmt.Fprintln(w, "mentorbot:", line)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -48,6 +49,8 @@ type runDeps struct {
 	// lookupEnv, if set, tells a setting set to "" from one not set at all
 	// (os.LookupEnv); without it an empty setting counts as unset.
 	lookupEnv func(string) (string, bool)
+	// stdin is what `match --in -` reads (nil: os.Stdin).
+	stdin io.Reader
 }
 
 // run is the whole program behind main: it parses args, reads settings through
@@ -70,7 +73,11 @@ func runWith(ctx context.Context, deps runDeps, args []string, getenv func(strin
 		}
 		return serve(ctx, deps, getenv, stdout, stderr)
 	case "match":
-		return runMatch(args, stdout, stderr)
+		stdin := deps.stdin
+		if stdin == nil {
+			stdin = os.Stdin
+		}
+		return runMatch(args, stdin, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "mentorbot", versionString())
 		return nil
