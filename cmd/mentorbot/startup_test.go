@@ -199,3 +199,32 @@ func TestReadyzFailsWithTheFixWhenTheCommitteeChannelBecomesUnreadable(t *testin
 	h.clock.Advance(time.Minute)
 	h.eventually("ready again", func() bool { code, _ := h.get("/readyz"); return code == 200 })
 }
+
+func TestHealthcheckExits0WhenReadyAnd1WithTheReasonWhenNot(t *testing.T) {
+	h := startBot(t)
+	// Only MENTORBOT_HTTP_ADDR: no token or other setting is needed.
+	getenv := func(k string) string {
+		if k == "MENTORBOT_HTTP_ADDR" {
+			return h.env[k]
+		}
+		return ""
+	}
+	var out bytes.Buffer
+	if err := runWith(h.ctx, runDeps{}, []string{"healthcheck"}, getenv, &out, io.Discard); err != nil || !strings.Contains(out.String(), `"status":"ready"`) {
+		t.Fatalf("ready bot: %v, %s", err, out.String())
+	}
+	if err := h.slack.SetMembers(committeeChannel, alice); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Advance(time.Minute)
+	err := runWith(h.ctx, runDeps{}, []string{"healthcheck"}, getenv, io.Discard, io.Discard)
+	if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), "not ready (503 Service Unavailable)") ||
+		!strings.Contains(err.Error(), "/invite @mentorbot") {
+		t.Fatalf("bot without its committee channel: %v (exit %d)", err, exitCode(err))
+	}
+	h.shutdown()
+	err = runWith(h.ctx, runDeps{}, []string{"healthcheck"}, getenv, io.Discard, io.Discard)
+	if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), "does not answer") {
+		t.Fatalf("no bot: %v (exit %d)", err, exitCode(err))
+	}
+}
