@@ -42,7 +42,9 @@ func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout
 
 	store, err := redisstore.Open(cfg.RedisURL.Reveal(), cfg.KeyPrefix, redisstore.Options{})
 	if err != nil {
-		return &config.Error{Setting: "REDIS_URL", Problem: "is not a valid redis:// URL"}
+		// config.Load checked the URL's shape; what is left is go-redis's own
+		// reading (options in the query), whose messages never echo a password.
+		return &config.Error{Setting: "REDIS_URL", Problem: fmt.Sprintf("%v; use e.g. redis://localhost:6379/0", errors.Unwrap(err))}
 	}
 	defer store.Close()
 	if err := store.Ping(ctx); err != nil {

@@ -153,6 +153,19 @@ mentorbot: MENTORBOT_KEY_PREFIX: is set but empty; set it (e.g. mentorbot:) or r
 	if strings.Contains(out.String(), "hunter2") {
 		t.Fatal("the Redis password was printed")
 	}
+
+	// An option go-redis does not know, in a URL of the right shape.
+	env = map[string]string{}
+	for k, v := range h.env {
+		env[k] = v
+	}
+	env["MENTORBOT_COMMITTEE_CHANNEL"] = committeeChannel
+	env["REDIS_URL"] = "redis://:hunter2@localhost:6379/0?dial_timeot=1s"
+	out.Reset()
+	status = report(&out, runWith(h.ctx, runDeps{}, []string{"run"}, func(k string) string { return env[k] }, io.Discard, h.logs))
+	if want := "mentorbot: REDIS_URL: redis: unexpected option: dial_timeot; use e.g. redis://localhost:6379/0\n"; out.String() != want || status != 2 {
+		t.Fatalf("printed %q (status %d), want %q", out.String(), status, want)
+	}
 }
 
 func TestSlackUnreachableAtStartIsRetriedNotFatal(t *testing.T) {
