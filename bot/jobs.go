@@ -48,6 +48,7 @@ func (b *Bot) registerJobs() {
 	handle(JobArchive, b.performArchive)
 	handle(JobPlanCycle, b.performPlanCycle)
 	handle(JobRedraw, b.performRedraw)
+	handle(JobReport, b.performReport)
 	s.Observe(func(kind, outcome string) { b.cfg.Metrics.Jobs.WithLabelValues(kind, outcome).Inc() })
 }
 
