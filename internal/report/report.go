@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mentorbot/mentorbot/internal/mentor"
@@ -237,17 +238,27 @@ func fileTitle(what string, c mentor.Cycle, tag string) string {
 // FileName is the name of a CSV of cycle c, such as "duos-2026-27.csv".
 func FileName(what Kind, c mentor.Cycle) string { return string(what) + "-" + slug(c) + ".csv" }
 
-// slug is the cycle's id made safe for a file name.
+// slug is the cycle's name made safe for a file name ("2026–27" → "2026-27"):
+// lower-case ASCII letters and digits, anything else one '-'; the id when the name
+// has none of those.
 func slug(c mentor.Cycle) string {
-	b := []byte(c.ID)
-	for i, ch := range b {
-		ok := ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_'
-		if !ok {
-			b[i] = '-'
+	for _, s := range []string{c.Name, c.ID} {
+		var b strings.Builder
+		dash := false
+		for _, r := range strings.ToLower(s) {
+			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+				if dash && b.Len() > 0 {
+					b.WriteByte('-')
+				}
+				b.WriteRune(r)
+				dash = false
+			} else {
+				dash = true
+			}
+		}
+		if b.Len() > 0 {
+			return b.String()
 		}
 	}
-	if len(b) == 0 {
-		return "cycle"
-	}
-	return string(b)
+	return "cycle"
 }

@@ -221,7 +221,7 @@ func TestFilesAreTitledWithTheCycleAndTheReport(t *testing.T) {
 	for _, f := range files {
 		got = append(got, f.Name+" | "+f.Title)
 	}
-	want := []string{"duos-c.csv | Duos · 2026–27 · report r1", "evaluations-c.csv | Evaluations (confidential) · 2026–27 · report r1", "funnel-c.png | Funnel · 2026–27 · report r1"}
+	want := []string{"duos-2026-27.csv | Duos · 2026–27 · report r1", "evaluations-2026-27.csv | Evaluations (confidential) · 2026–27 · report r1", "funnel-2026-27.png | Funnel · 2026–27 · report r1"}
 	if !reflect.DeepEqual(got, want) || sum.Duos != 3 {
 		t.Errorf("files %q (summary %+v)", got, sum)
 	}
