@@ -228,6 +228,14 @@ func TestReportIsForTheCommitteeOnly(t *testing.T) {
 	if jobs, total, err := h.store().JobsOfKind(h.ctx, "report", 10); err != nil || total != 0 {
 		t.Fatalf("a refused report left %d jobs (%v): %v", total, jobs, err)
 	}
+	// A committee member naming a cycle that does not exist is told so, and
+	// nothing is uploaded either.
+	h.command(alice, "report no-such-cycle")
+	h.ephemeral(alice, "That program cycle does not exist.")
+	h.settle()
+	if n := len(h.slack.Files()); n != 0 {
+		t.Fatalf("%d files for a cycle that does not exist", n)
+	}
 	// Help shows it to the committee only.
 	h.command(bob, "help")
 	if text := allText(h.ephemeral(bob, "Commands")); strings.Contains(text, "/mentorship report") {
@@ -264,6 +272,29 @@ func TestReportRetryAfterAnAmbiguousFailureUploadsOnce(t *testing.T) {
 	}
 	if n := len(h.slack.Files()); n != 3 {
 		t.Errorf("%d files, want the report's 3", n)
+	}
+}
+
+// TestARedeliveredReportCommandUploadsOnce: Slack sends the same command twice (its
+// ack was lost); the upload is keyed by the command, so one report comes.
+func TestARedeliveredReportCommandUploadsOnce(t *testing.T) {
+	h := startBot(t)
+	h.openDuos(1)
+	ack := h.command(alice, "report")
+	h.ephemeral(alice, "Report of")
+	h.reportFiles()
+	if _, err := h.slack.Redeliver(h.ctx, ack.EnvelopeID); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.slack.Wait(h.ctx, func() bool { return len(h.slack.Ephemerals(alice)) >= 2 }); err != nil {
+		t.Fatalf("the redelivered command was not answered: %v", err)
+	}
+	h.settle()
+	if n := h.slack.CallCount("files.completeUploadExternal"); n != 1 {
+		t.Errorf("files shared %d times for one command, want once", n)
+	}
+	if n := len(h.slack.Files()); n != 3 {
+		t.Errorf("%d files, want 3", n)
 	}
 }
 
