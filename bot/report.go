@@ -31,6 +31,9 @@ const JobReport = "report"
 // a job keyed by the request (a redelivered command uploads once), and answers with
 // the summary.
 func (b *Bot) handleReport(ctx context.Context, cmd *slack.SlashCommand, args string) error {
+	if b.cfg.Report == nil {
+		return mentor.Errorf(mentor.EUNAVAILABLE, "The report isn't available in this installation of mentorbot.")
+	}
 	var c mentor.Cycle
 	var err error
 	if id := strings.TrimSpace(args); id != "" {

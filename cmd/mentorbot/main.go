@@ -20,12 +20,13 @@ func main() {
 	defer stop()
 	// go-redis logs reconnect attempts through its own package logger; send them to
 	// stderr with a prefix instead of mixing them unmarked into our JSON logs.
-	redis.SetLogger(&redisLogger{log.New(os.Stderr, "redis: ", log.LstdFlags)})
+	// export reports a failure in one line of its own; go-redis's dial attempts
+	// would only repeat it.
+	redisLog := io.Writer(os.Stderr)
 	if len(os.Args) > 1 && os.Args[1] == "export" {
-		// export reports a failure in one line of its own; go-redis's dial
-		// attempts would only repeat it.
-		redis.SetLogger(&redisLogger{log.New(io.Discard, "", 0)})
+		redisLog = io.Discard
 	}
+	redis.SetLogger(&redisLogger{log.New(redisLog, "redis: ", log.LstdFlags)})
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "mentorbot:", err)
 		os.Exit(exitCode(err))
