@@ -27,6 +27,7 @@ import (
 	"github.com/mentorbot/mentorbot/internal/nudges"
 	"github.com/mentorbot/mentorbot/internal/pairing"
 	"github.com/mentorbot/mentorbot/internal/program"
+	"github.com/mentorbot/mentorbot/internal/report"
 	"github.com/mentorbot/mentorbot/internal/scheduler"
 	"github.com/mentorbot/mentorbot/internal/signup"
 	"github.com/mentorbot/mentorbot/internal/telemetry"
@@ -50,6 +51,7 @@ type Config struct {
 	Pairing          *pairing.Service
 	Duos             *duos.Service
 	Evaluation       *evaluation.Service
+	Report           *report.Service // the committee's report; nil: no report, no funnel on Home
 	Nudges           *nudges.Service
 	Closeout         *closeout.Service
 	Scheduler        *scheduler.Scheduler

@@ -55,6 +55,7 @@ func (b *Bot) registerJobs() {
 	handle(closeout.JobCycle, b.cfg.Closeout.PerformCycle)
 	handle(closeout.JobDuo, b.performCloseout)
 	handle(closeout.JobArchive, b.performCloseoutArchive)
+	handle(JobReport, b.performReport)
 	s.Observe(func(kind, outcome string) { b.cfg.Metrics.Jobs.WithLabelValues(kind, outcome).Inc() })
 }
 

@@ -80,5 +80,6 @@ func (b *Bot) subcommands() []subcommand {
 		{name: "leave", summary: "leave the program", run: b.handleLeave},
 		{name: "program", args: "[new]", summary: "open or edit the program cycle", committee: true, run: b.handleProgram},
 		{name: "match", summary: "propose pairs and approve them", committee: true, run: b.handleMatch},
+		{name: "report", args: "[cycle]", summary: "the program's numbers now, and the duos and evaluations CSVs and a funnel chart in the committee channel", committee: true, run: b.handleReport},
 	}
 }

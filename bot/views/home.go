@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/mentorbot/mentorbot/internal/mentor"
+	"github.com/mentorbot/mentorbot/internal/report"
 )
 
 // HomePageSize is how many pending sign-ups one page of the committee's Home lists.
@@ -42,6 +43,8 @@ type CommitteeHome struct {
 	// Evaluated says who of the members of Duos has evaluated the cycle (only those
 	// who have are in it), for the stage "evaluated". Nil: nobody has.
 	Evaluated map[string]bool
+	// Funnel is the cycle's funnel (as in the report); nil: not shown.
+	Funnel *report.Funnel
 }
 
 // HomeInfo is everything App Home shows a person.
@@ -121,6 +124,9 @@ func committeeBlocks(now time.Time, cy mentor.Cycle, c CommitteeHome) []slack.Bl
 			slack.NewButtonBlockElement(ActionHomeMatch, "match", plain("Propose pairs")).WithStyle(slack.StylePrimary),
 			slack.NewButtonBlockElement(ActionHomeProgram, "edit", plain("Edit the cycle")),
 		),
+	}
+	if c.Funnel != nil {
+		blocks = append(blocks, funnelBlock(*c.Funnel))
 	}
 	if c.OpenConcerns > 0 {
 		what := "An open concern waits"

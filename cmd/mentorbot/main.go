@@ -23,19 +23,25 @@ func main() {
 	defer stop()
 	// go-redis logs reconnect attempts through its own package logger; send them to
 	// stderr with a prefix instead of mixing them unmarked into our JSON logs.
-	redis.SetLogger(&redisLogger{log.New(os.Stderr, "redis: ", log.LstdFlags)})
+	// export reports a failure in one line of its own; go-redis's dial attempts
+	// would only repeat it.
+	redisLog := io.Writer(os.Stderr)
+	if len(os.Args) > 1 && os.Args[1] == "export" {
+		redisLog = io.Discard
+	}
+	redis.SetLogger(&redisLogger{log.New(redisLog, "redis: ", log.LstdFlags)})
 	// os.LookupEnv tells a setting set to "" from one not set (MENTORBOT_KEY_PREFIX=).
 	deps := runDeps{lookupEnv: os.LookupEnv}
 	if err := runWith(ctx, deps, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		os.Exit(report(os.Stderr, err))
+		os.Exit(reportError(os.Stderr, err))
 	}
 }
 
-// report writes err to w, each of its lines prefixed "mentorbot: " (several bad
+// reportError writes err to w, each of its lines prefixed "mentorbot: " (several bad
 // settings are several lines), and returns the exit status. `mentorbot match` errors
 // carry their own prefix ("mentorbot match: ", file:line for bad rows) and are
 // written as they are.
-func report(w io.Writer, err error) int {
+func reportError(w io.Writer, err error) int {
 	var own *matchcsv.Error
 	if errors.As(err, &own) {
 		fmt.Fprintln(w, err)

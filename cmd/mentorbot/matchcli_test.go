@@ -16,7 +16,7 @@ func matchCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string
 	deps := runDeps{stdin: strings.NewReader(stdin)}
 	err := runWith(context.Background(), deps, append([]string{"match"}, args...), func(string) string { return "" }, &out, &errb)
 	if err != nil {
-		status = report(&errb, err)
+		status = reportError(&errb, err)
 	}
 	return out.String(), errb.String(), status
 }

@@ -21,6 +21,7 @@ const usage = `mentorbot runs a mentorship program inside Slack.
 Usage:
   mentorbot [run]                  run the bot (settings from the environment; see README)
   mentorbot match --in people.csv  offline pairing preview from a CSV (see mentorbot match -h)
+  mentorbot export --what duos     a CSV of duos, evaluations or participants from Redis (see mentorbot export -h)
   mentorbot healthcheck            exit 0 when the bot running here is ready, 1 if not
   mentorbot version                print the version
   mentorbot -h                     this help
@@ -81,6 +82,8 @@ func runWith(ctx context.Context, deps runDeps, args []string, getenv func(strin
 		return runMatch(args, stdin, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args, getenv, stdout)
+	case "export":
+		return runExport(ctx, args, getenv, stdout)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "mentorbot", versionString())
 		return nil

@@ -22,6 +22,7 @@ import (
 	"github.com/mentorbot/mentorbot/internal/pairing"
 	"github.com/mentorbot/mentorbot/internal/program"
 	"github.com/mentorbot/mentorbot/internal/redisstore"
+	"github.com/mentorbot/mentorbot/internal/report"
 	"github.com/mentorbot/mentorbot/internal/scheduler"
 	"github.com/mentorbot/mentorbot/internal/signup"
 	"github.com/mentorbot/mentorbot/internal/telemetry"
@@ -79,6 +80,7 @@ func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout
 		Pairing:          pairing.New(store, clk),
 		Duos:             duos.New(store, sched, nudgeSvc, clk),
 		Evaluation:       evaluation.New(store, store, nudgeSvc, clk),
+		Report:           report.New(store, store, report.Options{}),
 		Nudges:           nudgeSvc,
 		Closeout:         closeout.New(store, sched, nudgeSvc, clk),
 		Scheduler:        sched,

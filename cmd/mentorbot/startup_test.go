@@ -66,7 +66,7 @@ func (h *harness) startFails() (printed string, status int) {
 		h.t.Fatalf("the bot did not stop by itself (%v); logs:\n%s", err, h.logs.String())
 	}
 	var out bytes.Buffer
-	status = report(&out, err)
+	status = reportError(&out, err)
 	for _, secret := range []string{h.env["SLACK_BOT_TOKEN"], h.env["SLACK_APP_TOKEN"]} {
 		if strings.Contains(out.String()+h.logs.String(), secret) {
 			h.t.Errorf("a token was printed")
@@ -142,7 +142,7 @@ func TestEveryBadSettingIsPrintedOnItsOwnLineWithExitStatus2(t *testing.T) {
 	deps := runDeps{lookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
 	err := runWith(h.ctx, deps, []string{"run"}, func(k string) string { return env[k] }, io.Discard, h.logs)
 	var out bytes.Buffer
-	status := report(&out, err)
+	status := reportError(&out, err)
 	want := `mentorbot: REDIS_URL: redis://:xxxxx@localhost:notaport/0 is not a valid URL (invalid port ":notaport" after host); use e.g. redis://localhost:6379/0 (rediss:// for TLS)
 mentorbot: MENTORBOT_COMMITTEE_CHANNEL: "#committee" is not a channel ID; use the ID shown under channel details → About, e.g. C0123ABCD, not the #name
 mentorbot: MENTORBOT_KEY_PREFIX: is set but empty; set it (e.g. mentorbot:) or remove the line to use the default
@@ -162,7 +162,7 @@ mentorbot: MENTORBOT_KEY_PREFIX: is set but empty; set it (e.g. mentorbot:) or r
 	env["MENTORBOT_COMMITTEE_CHANNEL"] = committeeChannel
 	env["REDIS_URL"] = "redis://:hunter2@localhost:6379/0?dial_timeot=1s"
 	out.Reset()
-	status = report(&out, runWith(h.ctx, runDeps{}, []string{"run"}, func(k string) string { return env[k] }, io.Discard, h.logs))
+	status = reportError(&out, runWith(h.ctx, runDeps{}, []string{"run"}, func(k string) string { return env[k] }, io.Discard, h.logs))
 	if want := "mentorbot: REDIS_URL: redis: unexpected option: dial_timeot; use e.g. redis://localhost:6379/0\n"; out.String() != want || status != 2 {
 		t.Fatalf("printed %q (status %d), want %q", out.String(), status, want)
 	}
