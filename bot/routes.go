@@ -18,6 +18,9 @@ func (b *Bot) routes() Routes {
 			views.CallbackAgreement: b.handleAgreementSubmit,
 			views.CallbackConcern:   b.handleConcernSubmit,
 
+			// The committee's matching settings of a cycle.
+			views.CallbackMatchSettings: b.handleMatchSettingsSubmit,
+
 			// The program evaluation.
 			views.CallbackEvaluation: b.handleEvaluationSubmit,
 		},
@@ -39,6 +42,7 @@ func (b *Bot) routes() Routes {
 			views.ActionPairPrev:         b.handlePairPage(),
 			views.ActionPairNext:         b.handlePairPage(),
 			views.ActionPairRefresh:      b.handlePairPage(),
+			views.ActionPairSettings:     b.handlePairSettings,
 			views.ActionPairFinish:       b.handlePairFinish(),
 			views.ActionDuoTick:          b.handleDuoTick,
 			views.ActionDuoRetry:         b.handleDuoRetry,

@@ -58,7 +58,11 @@ func (b *Bot) openJoin(ctx context.Context, triggerID, userID string) error {
 	default:
 		return err
 	}
-	_, err = b.api.OpenViewContext(ctx, triggerID, *views.JoinModal(c, p, editing))
+	partners, perr := b.pairing.LastPartners(ctx, c, userID)
+	if perr != nil { // the form works without the "continue" choice
+		b.log.Warn("could not read last cycle's partners", "user", userID, "err", perr)
+	}
+	_, err = b.api.OpenViewContext(ctx, triggerID, *views.JoinModalWith(c, p, editing, partners))
 	return err
 }
 
@@ -72,7 +76,7 @@ func (b *Bot) handleJoinRole(ctx context.Context, cb *slack.InteractionCallback,
 	if err != nil {
 		return err
 	}
-	_, err = b.api.UpdateViewContext(ctx, *views.JoinModal(c, p, meta.Editing), "", cb.View.Hash, cb.View.ID)
+	_, err = b.api.UpdateViewContext(ctx, *views.JoinModalWith(c, p, meta.Editing, meta.Partners), "", cb.View.Hash, cb.View.ID)
 	if slackapi.Is(err, slackapi.HashConflict) {
 		return nil // a newer redraw is already on screen
 	}

@@ -239,36 +239,48 @@ func TestConcurrentApprovalsMakeOneDuo(t *testing.T) {
 
 func TestConflictingApprovalIsExplained(t *testing.T) {
 	h := startBot(t)
+	grace := "U07GRACE07"
+	h.slack.AddUser(slackfake.User{ID: grace, Name: "grace", RealName: "Grace Committee"})
+	if err := h.slack.SetMembers(committeeChannel, alice, grace, h.slack.Options().BotUserID); err != nil {
+		t.Fatal(err)
+	}
 	h.openCycle(alice)
 	h.signUpFive()
-	v := h.openPairing(alice)
-	// Give Bob's proposal Carol, and Dave's too: Carol has one place only.
+	// Alice's proposals give Carol (one place) to Bob. In her own window Grace
+	// chooses Carol for Dave; her round re-optimises around that choice.
+	va := h.openPairing(alice)
 	c := mustActive(t, h)
-	r := h.latestRound(c.ID)
-	idx := map[string]int{}
-	for i, p := range r.Proposals {
-		idx[p.MenteeID] = i
-	}
-	for _, mentee := range []string{bob, dave} {
-		target := slackfake.InView(v.ID)
-		target.BlockID = fmt.Sprintf("a%d", idx[mentee])
-		if r.Proposals[idx[mentee]].MentorID == carol {
-			continue
+	ra := h.latestRound(c.ID)
+	vg := h.openPairing(grace)
+	rg := h.latestRound(c.ID)
+	bobA, daveG := -1, -1
+	for i, p := range ra.Proposals {
+		if p.MenteeID == bob {
+			bobA = i
 		}
-		if _, err := h.slack.SelectOption(h.ctx, alice, target, "pair_change", carol); err != nil {
-			t.Fatal(err)
+	}
+	for i, p := range rg.Proposals {
+		if p.MenteeID == dave {
+			daveG = i
 		}
-		h.view(alice, "pairing", func(v slackfake.View) bool {
-			return strings.Contains(viewText(v), fmt.Sprintf("<@%s>* → *<@%s>*", mentee, carol))
-		})
 	}
-	for _, mentee := range []string{bob, dave} {
-		h.onProposal(alice, v.ID, idx[mentee], "pair_approve")
-		h.view(alice, "pairing", func(v slackfake.View) bool {
-			return strings.Contains(viewText(v), "Approved by") && (mentee == bob || strings.Contains(viewText(v), "Not approved"))
-		})
+	if ra.Proposals[bobA].MentorID != carol {
+		t.Fatalf("Alice's round does not give Carol to Bob: %+v", ra.Proposals)
 	}
-	got := viewText(h.view(alice, "pairing", nil))
+	target := slackfake.InView(vg.ID)
+	target.BlockID = fmt.Sprintf("a%d", daveG)
+	if _, err := h.slack.SelectOption(h.ctx, grace, target, "pair_change", carol); err != nil {
+		t.Fatal(err)
+	}
+	h.view(grace, "pairing", func(v slackfake.View) bool {
+		return strings.Contains(viewText(v), fmt.Sprintf("<@%s>* → *<@%s>* · score", dave, carol)) && strings.Contains(viewText(v), "the committee's choice")
+	})
+	// Alice approves Bob with Carol first; Grace's approval of Dave with Carol is
+	// then refused, and her window says why.
+	h.onProposal(alice, va.ID, bobA, "pair_approve")
+	h.view(alice, "pairing", func(v slackfake.View) bool { return strings.Contains(viewText(v), "Approved by") })
+	h.onProposal(grace, vg.ID, daveG, "pair_approve")
+	got := viewText(h.view(grace, "pairing", func(v slackfake.View) bool { return strings.Contains(viewText(v), "Not approved") }))
 	if !strings.Contains(got, "has no free mentee place left") {
 		t.Fatalf("the refused approval is not explained:\n%s", got)
 	}

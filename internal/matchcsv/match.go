@@ -44,7 +44,7 @@ func dataErr(format string, args ...any) error {
 	return &Error{ExitData, fmt.Sprintf(format, args...)}
 }
 
-const usage = `Usage: mentorbot match --in people.csv [--out pairs.csv] [--matrix scores.csv] [--explain] [--at TIME]
+const usage = `Usage: mentorbot match --in people.csv [--weights FILE] [--out pairs.csv] [--matrix scores.csv] [--explain] [--at TIME]
 
 Proposes mentor–mentee pairs from a CSV of people, offline (no Slack, no Redis):
 as many mentees matched as possible, then the highest total score, within mentor
@@ -52,6 +52,7 @@ capacities, never pairing people with someone on their avoid list.
 
 Flags:
   --in FILE      people, one row a person (required; - for standard input)
+  --weights FILE the committee's weights and must-haves (see below)
   --out FILE     write the pairs to FILE instead of standard output
   --matrix FILE  also write every mentee × mentor score to FILE
   --explain      also print a readable summary with names: to standard output
@@ -80,7 +81,8 @@ then each unmatched mentee with an empty mentor_id and score. --matrix writes
 mentee_id,mentor_id,score for every pair, score empty when the pair is forbidden.
 Files are written only when the whole input is good, each replaced at once.
 Exit status: 0 done, 1 bad input or an output could not be written, 2 bad usage.
-`
+
+` + weightsUsage
 
 // Run runs `mentorbot match` with args (the arguments after "match"). The pairs go
 // to --out or stdout; --explain's summary to stdout when --out is a file, else to
@@ -99,6 +101,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	matrix := fs.String("matrix", "", "")
 	explainFlag := fs.Bool("explain", false, "")
 	atFlag := fs.String("at", "", "")
+	weightsFlag := fs.String("weights", "", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			_, err := io.WriteString(stdout, usage)
@@ -115,7 +118,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if *out == "-" {
 		*out = ""
 	}
-	if err := distinctPaths(map[string]string{"--in": *in, "--out": *out, "--matrix": *matrix}); err != nil {
+	if err := distinctPaths(map[string]string{"--in": *in, "--weights": *weightsFlag, "--out": *out, "--matrix": *matrix}); err != nil {
 		return err
 	}
 	at := time.Now()
@@ -136,7 +139,20 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return dataErr("%s", formatProblems(name, probs))
 	}
 
-	x := matching.NewMatrix(ppl.mentees, ppl.mentors, matching.DefaultWeights())
+	var settings matching.Settings
+	if *weightsFlag != "" {
+		wdata, err := os.ReadFile(*weightsFlag)
+		if err != nil {
+			return dataErr("mentorbot match: read weights: %v", err)
+		}
+		s, wprobs := parseWeights(wdata)
+		if len(wprobs) > 0 {
+			return dataErr("%s", formatProblems(*weightsFlag, wprobs))
+		}
+		settings = s
+	}
+
+	x := matching.NewMatrixWith(ppl.mentees, ppl.mentors, matching.DefaultWeights(), settings)
 	res := x.Solve()
 
 	pairs := pairsCSV(x, ppl, res)
@@ -194,7 +210,7 @@ func parseAt(s string) (time.Time, error) {
 // input, or both outputs to one file, would lose data.
 func distinctPaths(paths map[string]string) error {
 	seen := map[string]string{}
-	for _, flagName := range []string{"--in", "--out", "--matrix"} {
+	for _, flagName := range []string{"--in", "--weights", "--out", "--matrix"} {
 		p := paths[flagName]
 		if p == "" || p == "-" {
 			continue

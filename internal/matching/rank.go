@@ -15,7 +15,13 @@ type Candidate struct {
 // best first: by points, highest first, then by mentor ID. It is what a "choose
 // another mentor" list shows; the scores are ScorePair's.
 func Rank(mentee Person, mentors []Person, w Weights) []Candidate {
-	v, t := newVocab(), newTable(&w)
+	return RankWith(mentee, mentors, w, Settings{})
+}
+
+// RankWith is Rank under a cycle's settings: pairs that break a must-have are left
+// out too.
+func RankWith(mentee Person, mentors []Person, w Weights, s Settings) []Candidate {
+	v, t := newVocab(), newTable(&w, &s)
 	e := v.prepare(&mentee)
 	var out []Candidate
 	for k := range mentors {
@@ -24,6 +30,9 @@ func Rank(mentee Person, mentors []Person, w Weights) []Candidate {
 			continue
 		}
 		rp := v.prepare(r)
+		if mustHaveReason(&e, &rp, &s) != "" {
+			continue
+		}
 		out = append(out, Candidate{MentorID: r.ID, Score: explain(&e, &rp, v, t)})
 	}
 	slices.SortFunc(out, func(a, b Candidate) int {

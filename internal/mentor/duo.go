@@ -218,6 +218,18 @@ type Proposal struct {
 	DuoID     string // once approved
 	Note      string // why an approval failed, for the committee
 	DecidedBy string
+	// Pinned: the committee chose this mentor, or both asked to continue; the
+	// rest of the round is optimised around it and it does not change by itself.
+	Pinned   bool `json:",omitempty"`
+	Continue bool `json:",omitempty"` // both asked to continue from last cycle
+	// Warning says why this proposal deserves a deliberate look (a negative score,
+	// kept only to match one more mentee); "approve all" leaves it alone.
+	Warning string `json:",omitempty"`
+	// Was is the mentor this proposal had before the last re-optimisation changed
+	// it ("-" when it had none), and WasScore that pair's score; "" when the last
+	// re-optimisation did not change it.
+	Was      string `json:",omitempty"`
+	WasScore int    `json:",omitempty"`
 }
 
 // PairingRound is one run of "propose pairs": the proposals the committee works
@@ -234,6 +246,12 @@ type PairingRound struct {
 	// the people it left without a partner are told then, once.
 	FinishedAt time.Time `json:",omitzero"`
 	FinishedBy string    `json:",omitempty"`
+	// Changed says what the last re-optimisation around the committee's choices
+	// did, e.g. "Re-optimised around your choice: 2 proposals changed."
+	Changed string `json:",omitempty"`
+	// Steering is the cycle's matching settings when they differ from the
+	// defaults, in words, e.g. "areas high · must-haves: at most 3 h apart".
+	Steering string `json:",omitempty"`
 }
 
 // Finished reports whether the committee finished the round.
