@@ -10,6 +10,7 @@ import (
 	"github.com/mentorbot/mentorbot/bot/slackapi"
 	"github.com/mentorbot/mentorbot/bot/views"
 	"github.com/mentorbot/mentorbot/internal/mentor"
+	"github.com/mentorbot/mentorbot/internal/signup"
 )
 
 // activeCycle returns the open cycle, or a *mentor.Error whose message says there is
@@ -44,6 +45,15 @@ func (b *Bot) openJoin(ctx context.Context, triggerID, userID string) error {
 		return mentor.Errorf(mentor.ECONFLICT, "You left the program while in a duo; the committee will follow up with you. Please contact them before signing up again.")
 	case err == nil: // withdrawn: join again, starting from the old answers
 	case mentor.ErrorCode(err) == mentor.ENOTFOUND:
+		// People re-apply every year: start from their last sign-up.
+		last, from, found, err := b.signup.Previous(ctx, c, userID)
+		if err != nil {
+			b.log.Warn("could not read the last sign-up; the form starts empty", "err", err)
+		}
+		if found {
+			_, err = b.api.OpenViewContext(ctx, triggerID, *views.JoinModalFrom(c, signup.Reapply(last, c), from))
+			return err
+		}
 		p = mentor.Participant{}
 	default:
 		return err

@@ -96,6 +96,10 @@ func PairingPageWith(c mentor.Cycle, r mentor.PairingRound, page int, names map[
 		}
 		summary += "."
 	}
+	if r.Finished() {
+		summary += fmt.Sprintf("\n:checkered_flag: Round finished by <@%s> on %s: everyone it left without a partner is told, kindly, that they stay in the pool.",
+			r.FinishedBy, mentor.FormatDate(r.FinishedAt))
+	}
 	blocks := []slack.Block{section("summary", summary)}
 
 	from := page * PairPageSize
@@ -151,6 +155,9 @@ func PairingPageWith(c mentor.Cycle, r mentor.PairingRound, page int, names map[
 	}
 	blocks = append(blocks, slack.NewActionBlock(BlockPairSettings,
 		slack.NewButtonBlockElement(ActionPairSettings, c.ID, plain("Matching settings"))))
+	if !r.Finished() && (len(r.Proposals) > 0 || r.Mentors > 0) {
+		blocks = append(blocks, slack.NewActionBlock(BlockPairFinish, finishRoundButton(page)))
+	}
 	if len(r.Proposals) > 0 {
 		blocks = append(blocks, contextBlock("pages", fmt.Sprintf("Page %d of %d · proposals %d–%d · \"Approve all\" leaves skipped and :warning: proposals for a click of their own", page+1, pages, from+1, to)))
 	}

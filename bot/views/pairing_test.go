@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/mentorbot/mentorbot/bot/views"
@@ -227,6 +228,29 @@ func TestParsePairingMetaOfAnOutdatedModal(t *testing.T) {
 		if _, err := views.ParsePairingMeta(s); mentor.ErrorCode(err) != mentor.EINVALID {
 			t.Errorf("ParsePairingMeta(%q) = %v, want invalid", s, err)
 		}
+	}
+}
+
+// A round offers Finish round (confirmed) until it is finished; then the summary says
+// who finished it, and nothing offers to finish it again.
+func TestPairingPageFinishRound(t *testing.T) {
+	r := mentor.PairingRound{ID: "round-4", CycleID: "c2026", Mentors: 1, Proposals: []mentor.Proposal{
+		{MenteeID: "U0ADA", MentorID: "U0ROSA", State: mentor.ProposalOpen},
+	}}
+	d := mustValidView(t, views.PairingPage(cycle(), r, 0, nil, nil))
+	if got := actionIDs(d.block(t, views.BlockPairFinish)); len(got) != 1 || got[0] != views.ActionPairFinish {
+		t.Fatalf("finish block = %v, want the Finish round button", got)
+	}
+	if !strings.Contains(string(d.raw), "Finish this round?") {
+		t.Error("Finish round does not ask to confirm")
+	}
+	r.FinishedAt, r.FinishedBy = time.Date(2026, 10, 20, 12, 0, 0, 0, time.UTC), "U0CHAIR"
+	d = mustValidView(t, views.PairingPage(cycle(), r, 0, nil, nil))
+	if d.has(views.BlockPairFinish) {
+		t.Error("a finished round offers to finish it again")
+	}
+	if s := string(d.raw); !strings.Contains(s, "Round finished by") || !strings.Contains(s, "U0CHAIR") {
+		t.Error("the summary does not say who finished the round")
 	}
 }
 

@@ -51,7 +51,7 @@ as many mentees matched as possible, then the highest total score, within mentor
 capacities, never pairing people with someone on their avoid list.
 
 Flags:
-  --in FILE      people, one row a person (required)
+  --in FILE      people, one row a person (required; - for standard input)
   --weights FILE the committee's weights and must-haves (see below)
   --out FILE     write the pairs to FILE instead of standard output
   --matrix FILE  also write every mentee × mentor score to FILE
@@ -61,7 +61,8 @@ Flags:
                  at which time zones' UTC offsets are taken, daylight saving
                  time included; default: now
 
-Input: a header, then one row a person, columns in any order:
+Input: a header, then one row a person, columns in any order (other columns,
+such as a form's Timestamp, are ignored and named in a note on standard error):
   id         unique, as used in avoid lists
   name       shown by --explain
   role       mentor or mentee
@@ -92,7 +93,7 @@ Exit status: 0 done, 1 bad input or an output could not be written, 2 bad usage.
 // and exits with its ExitCode. When the input is good but an output file cannot be
 // written, Run still leaves every output file as it was. The input's time zones
 // are resolved at --at, or at the current time when --at is absent.
-func Run(args []string, stdout, stderr io.Writer) error {
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("match", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	in := fs.String("in", "", "")
@@ -129,13 +130,13 @@ func Run(args []string, stdout, stderr io.Writer) error {
 		at = t
 	}
 
-	data, err := os.ReadFile(*in)
+	data, name, err := readInput(*in, stdin)
 	if err != nil {
 		return dataErr("mentorbot match: read people: %v", err)
 	}
 	ppl, probs := parsePeople(data, at)
 	if len(probs) > 0 {
-		return dataErr("%s", formatProblems(*in, probs))
+		return dataErr("%s", formatProblems(name, probs))
 	}
 
 	var settings matching.Settings
@@ -173,6 +174,10 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		toStdout, toStderr = pairs, summary
 	}
+	if len(ppl.ignored) > 0 {
+		note := fmt.Sprintf("mentorbot match: note: %s not used for matching: ignored %s\n", name, quoteAll(ppl.ignored))
+		toStderr = append([]byte(note), toStderr...)
+	}
 	if _, err := stdout.Write(toStdout); err != nil {
 		return dataErr("mentorbot match: write standard output: %v", err)
 	}
@@ -180,6 +185,17 @@ func Run(args []string, stdout, stderr io.Writer) error {
 		return dataErr("mentorbot match: write standard error: %v", err)
 	}
 	return nil
+}
+
+// readInput reads the people CSV from path, or from stdin when path is "-", and
+// returns the name to use in messages.
+func readInput(path string, stdin io.Reader) ([]byte, string, error) {
+	if path == "-" {
+		data, err := io.ReadAll(stdin)
+		return data, "standard input", err
+	}
+	data, err := os.ReadFile(path)
+	return data, path, err
 }
 
 // parseAt reads --at: RFC 3339, or a bare date meaning midnight UTC.
@@ -196,7 +212,7 @@ func distinctPaths(paths map[string]string) error {
 	seen := map[string]string{}
 	for _, flagName := range []string{"--in", "--weights", "--out", "--matrix"} {
 		p := paths[flagName]
-		if p == "" {
+		if p == "" || p == "-" {
 			continue
 		}
 		abs, err := filepath.Abs(p)

@@ -172,6 +172,8 @@ type Counts struct {
 	PendingMentors     int // no mentee yet
 	MatchedMentees     int
 	MatchedMentors     int
+	CompletedMentees   int // ended the cycle with every duo closed
+	CompletedMentors   int
 	Withdrawn          int
 	FreeMentorCapacity int // mentee places left with mentors
 }
