@@ -102,14 +102,25 @@ func peakMB(f func()) float64 {
 	return float64(after.HeapAlloc-before.HeapAlloc) / 1e6
 }
 
-// BenchmarkSolveLarge times scoring and solving at the sizes of the issue: 2,000
-// mentees × 700 mentors and 10,000 × 3,300.
+// BenchmarkSolveLarge times the sizes of the issue, 2,000 mentees × 700 mentors
+// and 10,000 × 3,300: scoring and solving together ("total"), then each alone.
 func BenchmarkSolveLarge(b *testing.B) {
 	for _, sz := range [][2]int{{2000, 700}, {10000, 3300}} {
 		mentees, mentors := genProblem(2026, sz[0], sz[1])
-		b.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(b *testing.B) {
+		b.Run(fmt.Sprintf("%dx%d/total", sz[0], sz[1]), func(b *testing.B) {
 			for b.Loop() {
 				Solve(mentees, mentors, DefaultWeights())
+			}
+		})
+		b.Run(fmt.Sprintf("%dx%d/score", sz[0], sz[1]), func(b *testing.B) {
+			for b.Loop() {
+				NewMatrix(mentees, mentors, DefaultWeights())
+			}
+		})
+		x := NewMatrix(mentees, mentors, DefaultWeights())
+		b.Run(fmt.Sprintf("%dx%d/assign", sz[0], sz[1]), func(b *testing.B) {
+			for b.Loop() {
+				x.Solve()
 			}
 		})
 	}
