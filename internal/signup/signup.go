@@ -199,11 +199,14 @@ func (s *Service) Previous(ctx context.Context, c mentor.Cycle, userID string) (
 }
 
 // Reapply turns last cycle's sign-up p into a new one for cycle c: the same answers
-// (areas the new cycle still offers), as a new sign-up with no duo.
+// (areas the new cycle still offers), as a new sign-up with no duo, asking afresh
+// whom to continue with and whom to request.
 func Reapply(p mentor.Participant, c mentor.Cycle) mentor.Participant {
 	out := p
 	out.CycleID = c.ID
 	out.Status, out.Duos = "", nil
+	// Whom to continue with and whom to ask for are this year's questions.
+	out.ContinueWith, out.RequestMentor = nil, ""
 	out.CreatedAt, out.UpdatedAt, out.WithdrawnAt = time.Time{}, time.Time{}, time.Time{}
 	out.Areas = nil
 	for _, a := range p.Areas {
