@@ -45,31 +45,31 @@ func (b *Bot) openJoin(ctx context.Context, triggerID, userID string) error {
 		return mentor.Errorf(mentor.ECONFLICT, "You left the program while in a duo; the committee will follow up with you. Please contact them before signing up again.")
 	case err == nil: // withdrawn: join again, starting from the old answers
 	case mentor.ErrorCode(err) == mentor.ENOTFOUND:
-		p = mentor.Participant{}
-	default:
-		return err
-	}
-	var from *mentor.Cycle
-	if p.UserID == "" {
 		// People re-apply every year: start from their last sign-up.
-		last, prev, found, err := b.signup.Previous(ctx, c, userID)
+		last, from, found, err := b.signup.Previous(ctx, c, userID)
 		if err != nil {
 			b.log.Warn("could not read the last sign-up; the form starts empty", "err", err)
 		}
 		if found {
-			p, from = signup.Reapply(last, c), &prev
+			_, err = b.api.OpenViewContext(ctx, triggerID, *views.JoinModalFrom(c, signup.Reapply(last, c), from, b.lastPartners(ctx, c, userID)))
+			return err
 		}
+		p = mentor.Participant{}
+	default:
+		return err
 	}
-	partners, perr := b.pairing.LastPartners(ctx, c, userID)
-	if perr != nil { // the form works without the "continue" choice
-		b.log.Warn("could not read last cycle's partners", "user", userID, "err", perr)
-	}
-	modal := views.JoinModalWith(c, p, editing, partners)
-	if from != nil {
-		modal = views.JoinModalFrom(modal, c, *from)
-	}
-	_, err = b.api.OpenViewContext(ctx, triggerID, *modal)
+	_, err = b.api.OpenViewContext(ctx, triggerID, *views.JoinModalWith(c, p, editing, b.lastPartners(ctx, c, userID)))
 	return err
+}
+
+// lastPartners are the person's duo partners of the cycle before c, whom the join
+// form offers to continue with. A failure only leaves that choice out.
+func (b *Bot) lastPartners(ctx context.Context, c mentor.Cycle, userID string) []string {
+	partners, err := b.pairing.LastPartners(ctx, c, userID)
+	if err != nil {
+		b.log.Warn("could not read last cycle's partners", "user", userID, "err", err)
+	}
+	return partners
 }
 
 // handleJoinRole redraws the join modal for the chosen role, keeping what was typed.

@@ -179,9 +179,11 @@ func ParseJoin(v slack.View) (mentor.Participant, JoinMeta, error) {
 	return p, meta, fe.Err()
 }
 
-// JoinModalFrom is sign-up form m of cycle c, filled in with the person's answers
-// from cycle from, saying so: for someone re-applying.
-func JoinModalFrom(m *slack.ModalViewRequest, c mentor.Cycle, from mentor.Cycle) *slack.ModalViewRequest {
+// JoinModalFrom is the sign-up form of cycle c filled in with p, the person's answers
+// from cycle from, for someone re-applying; partners are their duo partners of
+// the cycle before c, whom they may ask to continue with (see JoinModalWith).
+func JoinModalFrom(c mentor.Cycle, p mentor.Participant, from mentor.Cycle, partners []string) *slack.ModalViewRequest {
+	m := JoinModalWith(c, p, false, partners)
 	m.Blocks.BlockSet[0] = section("intro", fmt.Sprintf("Sign up for the *%s* mentorship program. Welcome back: the form holds your answers from *%s*. "+
 		"Check them, change what is new, and send.", SafeText(c.Name, 80), SafeText(from.Name, 80)))
 	return m

@@ -43,3 +43,22 @@ func RankWith(mentee Person, mentors []Person, w Weights, s Settings) []Candidat
 	})
 	return out
 }
+
+// Rank returns the mentors mentees[mentee] may be paired with, best first, as
+// RankWith does, from the matrix: each person is prepared once however many
+// mentees are ranked.
+func (x *Matrix) Rank(mentee int) []Candidate {
+	var out []Candidate
+	for j := range x.mentors {
+		if _, ok := x.Points(mentee, j); ok {
+			out = append(out, Candidate{MentorID: x.mentors[j].ID, Score: x.Score(mentee, j)})
+		}
+	}
+	slices.SortFunc(out, func(a, b Candidate) int {
+		if c := cmp.Compare(b.Score.Points, a.Score.Points); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.MentorID, b.MentorID)
+	})
+	return out
+}

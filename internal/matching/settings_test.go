@@ -1,6 +1,8 @@
 package matching
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -122,5 +124,20 @@ func TestWhyNoMentorCountsTheReasons(t *testing.T) {
 	}
 	if got := NewMatrix([]Person{e}, mentors, DefaultWeights()).WhyNoMentor(0); got != "" {
 		t.Fatalf("with allowed mentors: %q", got)
+	}
+}
+
+func TestMatrixRankIsRankWith(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	for seed := range uint64(20) {
+		mentees, mentors := genProblem(seed, 5, 30)
+		mentees[0].Request = mentors[3].ID
+		s := randomSettings(r)
+		x := NewMatrixWith(mentees, mentors, DefaultWeights(), s)
+		for i := range mentees {
+			if got, want := x.Rank(i), RankWith(mentees[i], mentors, DefaultWeights(), s); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("seed %d mentee %d:\n got %v\nwant %v", seed, i, got, want)
+			}
+		}
 	}
 }

@@ -429,38 +429,51 @@ func (s *Service) Alternatives(ctx context.Context, cycleID, menteeID string, li
 	if err != nil {
 		return nil, err
 	}
-	return s.alternatives(&p, mentor.Proposal{MenteeID: menteeID}, limit), nil
+	return s.alternatives(&p, []mentor.Proposal{{MenteeID: menteeID}}, limit)[menteeID], nil
 }
 
-// alternatives ranks the mentors mentee pr.MenteeID may have, compared with the
-// proposal's current mentor when it has one.
-func (s *Service) alternatives(p *pool, pr mentor.Proposal, limit int) []Alternative {
-	m, ok := p.byID[pr.MenteeID]
-	if !ok {
-		return nil
-	}
-	e := p.person(m, zoneCache{})
-	ranked := matching.RankWith(e, p.people(p.mentors), s.weights, p.settings)
-	var current matching.Score
-	hasCurrent := false
-	if cur, ok := p.byID[pr.MentorID]; ok && pr.MentorID != "" {
-		r := p.person(cur, zoneCache{})
-		r.Capacity = max(r.Capacity, 1) // full now: compare with the pair all the same
-		current = matching.ScorePairWith(e, r, s.weights, p.settings)
-		hasCurrent = !current.Forbidden
-	}
-	out := make([]Alternative, 0, min(limit, len(ranked)))
-	for _, c := range ranked {
-		if len(out) == limit {
-			break
+// alternatives ranks the mentors each proposal's mentee may have, compared with
+// the proposal's current mentor when it has one. One matrix of these mentees and
+// the pool's mentors scores them all, each person prepared once.
+func (s *Service) alternatives(p *pool, props []mentor.Proposal, limit int) map[string][]Alternative {
+	var es []matching.Person
+	var known []mentor.Proposal
+	zones := zoneCache{}
+	for _, pr := range props {
+		if m, ok := p.byID[pr.MenteeID]; ok {
+			es = append(es, p.person(m, zones))
+			known = append(known, pr)
 		}
-		mr := p.byID[c.MentorID]
-		a := Alternative{MentorID: c.MentorID, Name: mr.Name, Score: c.Score.Points, Reasons: c.Score.Text(), Free: mr.FreeSlots()}
-		if hasCurrent {
-			d := matching.Compare(current, c.Score)
-			a.Diff, a.Why = d.Points, strings.Join(d.Reasons, ", ")
+	}
+	out := make(map[string][]Alternative, len(props))
+	if len(es) == 0 {
+		return out
+	}
+	x := matching.NewMatrixWith(es, p.people(p.mentors), s.weights, p.settings)
+	for i, pr := range known {
+		ranked := x.Rank(i)
+		var current matching.Score
+		hasCurrent := false
+		if cur, ok := p.byID[pr.MentorID]; ok && pr.MentorID != "" {
+			r := p.person(cur, zones)
+			r.Capacity = max(r.Capacity, 1) // full now: compare with the pair all the same
+			current = matching.ScorePairWith(es[i], r, s.weights, p.settings)
+			hasCurrent = !current.Forbidden
 		}
-		out = append(out, a)
+		alts := make([]Alternative, 0, min(limit, len(ranked)))
+		for _, c := range ranked {
+			if len(alts) == limit {
+				break
+			}
+			mr := p.byID[c.MentorID]
+			a := Alternative{MentorID: c.MentorID, Name: mr.Name, Score: c.Score.Points, Reasons: c.Score.Text(), Free: mr.FreeSlots()}
+			if hasCurrent {
+				d := matching.Compare(current, c.Score)
+				a.Diff, a.Why = d.Points, strings.Join(d.Reasons, ", ")
+			}
+			alts = append(alts, a)
+		}
+		out[pr.MenteeID] = alts
 	}
 	return out
 }
@@ -482,11 +495,7 @@ func (s *Service) AlternativesOf(ctx context.Context, cycleID string, props []me
 	if err != nil {
 		return nil, nil, err
 	}
-	out := make(map[string][]Alternative, len(props))
-	for _, pr := range props {
-		out[pr.MenteeID] = s.alternatives(&p, pr, limit)
-	}
-	return out, p.byID, nil
+	return s.alternatives(&p, props, limit), p.byID, nil
 }
 
 // ChangeMentor replaces the mentor of proposal i with mentorID, scored afresh,

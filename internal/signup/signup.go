@@ -205,9 +205,10 @@ func Reapply(p mentor.Participant, c mentor.Cycle) mentor.Participant {
 	out := p
 	out.CycleID = c.ID
 	out.Status, out.Duos = "", nil
-	// Whom to continue with and whom to ask for are this year's questions.
-	out.ContinueWith, out.RequestMentor = nil, ""
 	out.CreatedAt, out.UpdatedAt, out.WithdrawnAt = time.Time{}, time.Time{}, time.Time{}
+	// Wishes about partners belong to one cycle: whom to continue with is asked
+	// afresh, and a requested mentor is named again if still wanted.
+	out.ContinueWith, out.RequestMentor = nil, ""
 	out.Areas = nil
 	for _, a := range p.Areas {
 		for _, o := range c.TopicOptions() {
