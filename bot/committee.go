@@ -52,7 +52,6 @@ type Committee struct {
 	mu      sync.Mutex
 	members map[string]bool // the last list this process used
 	fetched time.Time
-	gen     int64         // the generation of members
 	loading chan struct{} // closed when the current fetch ends; nil when idle
 	botName string        // for the hint of a failed readiness check
 	checked time.Time     // when ready was decided
@@ -87,7 +86,7 @@ func (c *Committee) Members(ctx context.Context) (map[string]bool, error) {
 		now := c.clock.Now()
 		if storeErr == nil && ok && now.Sub(sharedAt) < committeeTTL {
 			c.mu.Lock()
-			c.members, c.fetched, c.gen = shared, sharedAt, gen
+			c.members, c.fetched = shared, sharedAt
 			c.mu.Unlock()
 			return shared, nil
 		}
@@ -127,7 +126,7 @@ func (c *Committee) Members(ctx context.Context) (map[string]bool, error) {
 		c.loading = nil
 		close(done)
 		if err == nil {
-			c.members, c.fetched, c.gen = members, fetched, gen
+			c.members, c.fetched = members, fetched
 		}
 		var stale map[string]bool
 		switch {

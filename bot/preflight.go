@@ -22,7 +22,7 @@ import (
 // install must approve the new manifest: say so in the README's upgrade notes.
 func RequiredScopes() []string {
 	return []string{"commands", "chat:write", "groups:write", "groups:read", "groups:history",
-		"im:write", "im:history", "users:read"}
+		"im:write", "im:history", "users:read", "files:write"}
 }
 
 // SetupError is a Slack set-up problem that retrying will not fix: a refused token, a

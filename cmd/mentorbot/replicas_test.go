@@ -92,4 +92,28 @@ func TestThreeReplicasRunTheProgramAndARemovedCommitteeMemberIsRefusedOnEachAtOn
 	// Alice, still on the committee, is still served.
 	h.command(alice, "program")
 	h.view(alice, "program", nil)
+
+	// Gina is invited back: member_joined_channel reaches one replica, and every
+	// replica serves her again at her next request.
+	if err := h.slack.SetMembers(committeeChannel, alice, gina, h.slack.Options().BotUserID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.slack.SendEvent(h.ctx, map[string]any{"type": "member_joined_channel", "user": gina,
+		"channel": committeeChannel, "channel_type": "G", "team": h.slack.Options().TeamID}); err != nil {
+		t.Fatal(err)
+	}
+	h.eventually("the second membership change is recorded", func() bool {
+		return rdb.Get(h.ctx, h.redis.Prefix+"{committee}:gen").Val() == "2"
+	})
+	from = len(h.slack.Envelopes())
+	for range 3 {
+		h.command(gina, "program")
+		v := h.view(gina, "program", nil)
+		if _, err := h.slack.CloseView(h.ctx, gina, v.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if conns := h.connectionsOf(from, "slash_commands"); distinct(conns) != 3 {
+		t.Fatalf("gina's commands after rejoining went to connections %v; want one per replica", conns)
+	}
 }

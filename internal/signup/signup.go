@@ -199,7 +199,8 @@ func (s *Service) Previous(ctx context.Context, c mentor.Cycle, userID string) (
 }
 
 // Reapply turns last cycle's sign-up p into a new one for cycle c: the same answers
-// (areas the new cycle still offers), as a new sign-up with no duo.
+// (areas the new cycle still offers), as a new sign-up with no duo, asking afresh
+// whom to continue with and whom to request.
 func Reapply(p mentor.Participant, c mentor.Cycle) mentor.Participant {
 	out := p
 	out.CycleID = c.ID
