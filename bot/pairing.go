@@ -170,8 +170,8 @@ func (b *Bot) handlePairChange() ActionHandler {
 	})
 }
 
-// handlePairSettings pushes the cycle's matching settings over the pairing modal
-// (committee only).
+// handlePairSettings shows the cycle's matching settings (committee only): pushed
+// over the pairing modal, or opened from the committee's Home.
 func (b *Bot) handlePairSettings(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction) error {
 	if err := b.requireCommittee(ctx, cb.User.ID); err != nil {
 		return err
@@ -184,7 +184,12 @@ func (b *Bot) handlePairSettings(ctx context.Context, cb *slack.InteractionCallb
 	if err != nil {
 		return err
 	}
-	_, err = b.api.PushViewContext(ctx, cb.TriggerID, *views.MatchSettingsModal(c, s, rev))
+	m := *views.MatchSettingsModal(c, s, rev)
+	if cb.View.Type == slack.VTModal {
+		_, err = b.api.PushViewContext(ctx, cb.TriggerID, m)
+	} else {
+		_, err = b.api.OpenViewContext(ctx, cb.TriggerID, m)
+	}
 	return err
 }
 

@@ -16,7 +16,7 @@ import (
 // must-haves, per cycle.
 const (
 	CallbackMatchSettings = "match_settings"
-	ActionPairSettings    = "pair_settings" // pairing modal: open the matching settings (pushed)
+	ActionPairSettings    = "pair_settings" // pairing modal and committee Home: open the matching settings (value: cycle id)
 	BlockPairSettings     = "settings"      // pairing modal: the block of that button
 
 	BlockMustHaves     = "must_haves"      // checkboxes of the yes/no must-haves

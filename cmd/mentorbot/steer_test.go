@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -32,6 +33,25 @@ func (h *harness) rematch(user string, old slackfake.View) slackfake.View {
 	return h.view(user, "pairing", func(v slackfake.View) bool {
 		return v.ID != old.ID && strings.Contains(viewText(v), "proposed pairs")
 	})
+}
+
+// initialOption is the value of the initial option of the select in input block id.
+func initialOption(v slackfake.View, id string) string {
+	for _, b := range v.Blocks() {
+		if b.BlockID != id {
+			continue
+		}
+		var in struct {
+			Element struct {
+				InitialOption struct {
+					Value string `json:"value"`
+				} `json:"initial_option"`
+			} `json:"element"`
+		}
+		_ = json.Unmarshal(b.Raw, &in)
+		return in.Element.InitialOption.Value
+	}
+	return ""
 }
 
 // pairLine is how the pairing modal writes a proposed pair.
@@ -87,6 +107,19 @@ func TestCommitteeChangesTheSettingsAndTheNextProposalsFollow(t *testing.T) {
 	if p, _ := h.proposalOf(bob); p.MentorID == "" {
 		t.Errorf("Bob lost his mentor: %+v", p)
 	}
+
+	// The committee's Home opens the same settings, as saved.
+	if _, err := h.slack.OpenHome(h.ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	home := h.home(alice, "Matching settings")
+	if _, err := h.slack.ClickButton(h.ctx, alice, slackfake.InView(home.ID), "pair_settings"); err != nil {
+		t.Fatal(err)
+	}
+	h.view(alice, "match_settings", func(v slackfake.View) bool {
+		return v.ID != sv.ID && initialOption(v, "max_hours_apart") == "3" && initialOption(v, "level_timezone") == "high" &&
+			initialOption(v, "level_areas") == "normal"
+	})
 
 	// Only the committee may open the settings.
 	h.forgeClick(bob, general, "pair_settings", mustActive(t, h).ID)
