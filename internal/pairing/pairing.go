@@ -205,7 +205,6 @@ func Steering(set matching.Settings) string {
 const (
 	WarnNegative = "negative score: a poor fit"
 	WarnForCount = "kept only to match one more mentee: the best total alone would leave this mentee unmatched"
-	whyTaken     = "every mentor who fits is needed by another mentee"
 )
 
 // plan is what the optimiser proposes for the mentees it was given.
@@ -238,11 +237,21 @@ func (s *Service) solve(p *pool, mentees []mentor.Participant, pins []matching.P
 		}
 		why := x.WhyNoMentor(i)
 		if why == "" {
-			why = whyTaken
+			why = whyTaken(x.Allowed(i))
 		}
 		out.why[e.ID] = why
 	}
 	return out, nil
+}
+
+// whyTaken says why a mentee with n allowed mentors is left without one: a
+// maximum matching leaves a mentee out only when every allowed mentor's places are
+// needed for others.
+func whyTaken(n int) string {
+	if n == 1 {
+		return "the one mentor who fits is needed by another mentee"
+	}
+	return fmt.Sprintf("the %d mentors who fit are all needed by other mentees", n)
 }
 
 // warning is what a proposed pair's line should say before anyone approves it.

@@ -227,3 +227,34 @@ func TestAlternativesSayTheDifferenceAndWhy(t *testing.T) {
 		t.Fatalf("Sam as an alternative to Rosa: %+v", samAlt)
 	}
 }
+
+func TestUnmatchedMenteesSayWhy(t *testing.T) {
+	e := newEnv(t)
+	// Rosa has one place and fits both; Ben avoids Sam, the only other mentor.
+	e.mustSignUp(menteeP("U0ADA", "career"), avoiding(menteeP("U0BEN", "career"), "U0SAM"),
+		mentorP("U0ROSA", 1, "career"), mentorP("U0SAM", 1, "grants"), menteeP("U0CLEO", "career"))
+	e.mustWithdraw("U0CLEO")
+	e.mustSignUp(avoiding(menteeP("U0DAN", "career"), "U0ROSA", "U0SAM"))
+	r := e.mustPropose()
+	ben := r.Proposals[indexOf(t, r, "U0BEN")]
+	ada := r.Proposals[indexOf(t, r, "U0ADA")]
+	if ben.MentorID != "U0ROSA" || ada.MentorID != "U0SAM" {
+		t.Fatalf("Ben %+v, Ada %+v: matching both comes first", ben, ada)
+	}
+	dan := r.Proposals[indexOf(t, r, "U0DAN")]
+	if dan.MentorID != "" || dan.Reasons != "no mentor fits: 2 are on an avoid list" {
+		t.Fatalf("Dan %+v", dan)
+	}
+	// A third mentee who fits only Rosa, now needed by Ben.
+	e.mustSignUp(avoiding(menteeP("U0EVE", "career"), "U0SAM"))
+	r = e.mustPropose()
+	eve := r.Proposals[indexOf(t, r, "U0EVE")]
+	ben = r.Proposals[indexOf(t, r, "U0BEN")]
+	left := eve
+	if eve.MentorID != "" {
+		left = ben
+	}
+	if left.MentorID != "" || left.Reasons != "the one mentor who fits is needed by another mentee" {
+		t.Fatalf("Eve %+v, Ben %+v: one of them is left out, and says why", eve, ben)
+	}
+}
