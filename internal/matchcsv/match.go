@@ -168,7 +168,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	var summary []byte
 	if *explainFlag {
-		summary = explain(x, ppl, res, at)
+		summary = explain(x, ppl, res, at, settings)
 	}
 	toStdout, toStderr := summary, []byte(nil)
 	if *out == "" {

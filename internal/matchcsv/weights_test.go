@@ -41,9 +41,12 @@ frequency = off
 max-hours-apart = 3
 must-share-method = yes
 `)
-	steered, _, err := run(t, "--in", peopleCSV, "--weights", w, "--at", at)
+	steered, summary, err := run(t, "--in", peopleCSV, "--weights", w, "--at", at, "--explain")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(summary, "(settings: shared areas high · meeting frequency off · must-haves: a communication method in common, at most 3 h apart)") {
+		t.Errorf("the summary does not say which settings it used:\n%s", summary)
 	}
 	if got := pairOf(steered, "e05"); strings.HasPrefix(got, "m01,") {
 		t.Fatalf("e05 still gets m01, 10 h apart, despite max-hours-apart = 3:\n%s", steered)

@@ -86,7 +86,7 @@ func matrixCSV(x *matching.Matrix, p people) []byte {
 
 // explain is --explain's summary: counts, then a table of pairs with names, then
 // the unmatched mentees and why.
-func explain(x *matching.Matrix, p people, res matching.Result, at time.Time) []byte {
+func explain(x *matching.Matrix, p people, res matching.Result, at time.Time, s matching.Settings) []byte {
 	places := 0
 	for _, m := range p.mentors {
 		places += m.Capacity
@@ -95,6 +95,9 @@ func explain(x *matching.Matrix, p people, res matching.Result, at time.Time) []
 	fmt.Fprintf(&b, "%d mentees, %d mentors with %d places: %d pairs, %d unmatched, total score %d\n",
 		len(p.mentees), len(p.mentors), places, len(res.Pairs), len(res.Unmatched), res.Total)
 	fmt.Fprintf(&b, "(time zones as of %s)\n", at.UTC().Format(time.RFC3339))
+	if d := s.Describe(); d != "" {
+		fmt.Fprintf(&b, "(settings: %s)\n", d)
+	}
 	who := func(id string) string { return oneLine(p.names[id]) + " (" + oneLine(id) + ")" }
 	if len(res.Pairs) > 0 {
 		b.WriteString("\n")

@@ -146,6 +146,21 @@ func (s Settings) IsDefault() bool {
 	return !s.MustShareArea && !s.MustShareMethod && s.MaxHoursApart == 0 && !s.MentorMoreSenior
 }
 
+// Describe says how s differs from the defaults, in words, e.g. "shared areas high ·
+// must-haves: at most 3 h apart"; "" for the defaults.
+func (s Settings) Describe() string {
+	var parts []string
+	for _, c := range Criteria() {
+		if l := s.Level(c); l != LevelNormal {
+			parts = append(parts, strings.ToLower(c.Label())+" "+string(l))
+		}
+	}
+	if m := s.MustHaves(); len(m) > 0 {
+		parts = append(parts, "must-haves: "+strings.Join(m, ", "))
+	}
+	return strings.Join(parts, " · ")
+}
+
 // MustHaves returns the must-haves in words, e.g. "at most 3 h apart".
 func (s Settings) MustHaves() []string {
 	var out []string

@@ -188,18 +188,7 @@ func (s *Service) SaveSettings(ctx context.Context, cycleID string, set matching
 }
 
 // Steering describes settings that differ from the defaults, in words, or "".
-func Steering(set matching.Settings) string {
-	var parts []string
-	for _, c := range matching.Criteria() {
-		if l := set.Level(c); l != matching.LevelNormal {
-			parts = append(parts, strings.ToLower(c.Label())+" "+string(l))
-		}
-	}
-	if m := set.MustHaves(); len(m) > 0 {
-		parts = append(parts, "must-haves: "+strings.Join(m, ", "))
-	}
-	return strings.Join(parts, " · ")
-}
+func Steering(set matching.Settings) string { return set.Describe() }
 
 // Warnings on a proposal, for a deliberate decision.
 const (
