@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -105,6 +106,14 @@ func (b *Bot) handleJoinSubmit(ctx context.Context, cb *slack.InteractionCallbac
 	p.UserID = cb.User.ID
 	p.Name, p.TZ, p.TZOffset = b.profile(ctx, cb.User.ID)
 	saved, err := b.signup.Join(ctx, c, p)
+	var fe mentor.FieldErrors
+	if errors.As(err, &fe) && !allShown(fe, cb.View) {
+		// The role was switched just before sending, and the form on screen is
+		// still the other role's: Slack would refuse errors for inputs it does not
+		// show, and the person could never send. Show the right form, answers
+		// kept, to fill in and send.
+		return slack.NewUpdateViewSubmissionResponse(views.JoinModalWith(c, p, meta.Editing, meta.Partners)), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -253,4 +262,19 @@ func (b *Bot) leave(ctx context.Context, c mentor.Cycle, userID string) (already
 	}
 	b.router.Go("home after leave", func(ctx context.Context) error { return b.publishHome(ctx, userID, 0) }, nil)
 	return false, nil
+}
+
+// allShown reports whether every field of fe is an input block of view v, so Slack
+// can show each error under its input.
+func allShown(fe mentor.FieldErrors, v slack.View) bool {
+	shown := map[string]bool{}
+	for _, b := range v.Blocks.BlockSet {
+		shown[b.ID()] = true
+	}
+	for field := range fe {
+		if !shown[field] {
+			return false
+		}
+	}
+	return true
 }
