@@ -74,7 +74,7 @@ func (b *Bot) lastPartners(ctx context.Context, c mentor.Cycle, userID string) [
 }
 
 // handleJoinRole redraws the join modal for the chosen role, keeping what was typed.
-func (b *Bot) handleJoinRole(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) error {
+func (b *Bot) handleJoinRole(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction) error {
 	p, meta, _ := views.ParseJoin(cb.View) // half-filled is fine here
 	if meta.CycleID == "" {
 		return nil
@@ -83,9 +83,24 @@ func (b *Bot) handleJoinRole(ctx context.Context, cb *slack.InteractionCallback,
 	if err != nil {
 		return err
 	}
+	// Two quick switches are handled at once: draw the latest click's role, and
+	// when another redraw got there first (hash_conflict) draw it again over that
+	// one, so the form never stays on a role the person switched away from.
+	latest := func(role string) mentor.Role {
+		if v, err := b.cfg.Choices.LatestChoice(ctx, cb.View.ID, "role", act.ActionTs, role); err == nil && v != "" {
+			return mentor.Role(v)
+		}
+		return mentor.Role(role)
+	}
+	clicked := string(p.Role)
+	if act != nil && act.SelectedOption.Value != "" {
+		clicked = act.SelectedOption.Value
+	}
+	p.Role = latest(clicked)
 	_, err = b.api.UpdateViewContext(ctx, *views.JoinModalWith(c, p, meta.Editing, meta.Partners), "", cb.View.Hash, cb.View.ID)
 	if slackapi.Is(err, slackapi.HashConflict) {
-		return nil // a newer redraw is already on screen
+		p.Role = latest(string(p.Role))
+		_, err = b.api.UpdateViewContext(ctx, *views.JoinModalWith(c, p, meta.Editing, meta.Partners), "", "", cb.View.ID)
 	}
 	return err
 }

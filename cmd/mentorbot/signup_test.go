@@ -416,3 +416,17 @@ func TestSendingJustAfterSwitchingTheRoleShowsTheRightForm(t *testing.T) {
 		return err == nil && p.Role == mentor.RoleMentor
 	})
 }
+
+// Two quick switches of the role: when the second redraw finds the first one already
+// on screen (hash_conflict), it draws the latest role over it instead of leaving the
+// form on the role the person switched away from.
+func TestSwitchingTheRoleTwiceQuicklyEndsOnTheLatestRole(t *testing.T) {
+	h := startBot(t)
+	h.openCycle(alice)
+	v := h.openJoinAs(bob, mentor.RoleMentor)
+	h.slack.FailNext("views.update", "hash_conflict")
+	if _, err := h.slack.SelectOption(h.ctx, bob, slackfake.InView(v.ID), "join_role", string(mentor.RoleMentee)); err != nil {
+		t.Fatal(err)
+	}
+	h.view(bob, "join", func(v slackfake.View) bool { return hasBlock(v, "needs") && !hasBlock(v, "offer") })
+}
