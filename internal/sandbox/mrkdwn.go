@@ -31,7 +31,23 @@ var (
 	mdItalic  = regexp.MustCompile(`(^|[^\w_])_([^_\n]*[^_\s\n])_`)
 	mdStrike  = regexp.MustCompile(`(^|[^\w~])~([^~\n]*[^~\s\n])~`)
 	mdHole    = regexp.MustCompile("\x00([0-9]+)\x00")
+	mdEmoji   = regexp.MustCompile(`:([a-z0-9_+-]+):`)
 )
+
+// emoji maps the shortcodes the bot uses (and a few common ones) to characters;
+// others stay as typed, as Slack shows an unknown shortcode.
+func emoji(name string) (string, bool) {
+	e, ok := map[string]string{
+		"white_check_mark": "✅", "heavy_check_mark": "✔️", "x": "❌", "warning": "⚠️",
+		"hourglass_flowing_sand": "⏳", "hourglass": "⌛", "wave": "👋", "speech_balloon": "💬",
+		"lock": "🔒", "handshake": "🤝", "white_large_square": "⬜", "tada": "🎉",
+		"arrows_counterclockwise": "🔄", "sparkles": "✨", "memo": "📝", "fast_forward": "⏩",
+		"clipboard": "📋", "calendar": "📅", "broken_heart": "💔", "bell": "🔔", "email": "📧",
+		"star": "⭐", "seedling": "🌱", "books": "📚", "spiral_calendar_pad": "🗓️", "pushpin": "📌",
+		"bust_in_silhouette": "👤", "busts_in_silhouette": "👥", "raised_hands": "🙌", "thumbsup": "👍",
+	}[name]
+	return e, ok
+}
 
 // Mrkdwn renders Slack mrkdwn as HTML: *bold*, _italic_, ~strike~, `code`,
 // ```preformatted```, "> " quotes, line breaks, links <url|label> (http, https and
@@ -58,6 +74,7 @@ func Mrkdwn(src string, names Namer) template.HTML {
 	out = mdBold.ReplaceAllString(out, "$1<b>$2</b>")
 	out = mdItalic.ReplaceAllString(out, "$1<i>$2</i>")
 	out = mdStrike.ReplaceAllString(out, "$1<s>$2</s>")
+	out = shortcodes(out)
 	out = quotes(out)
 	out = strings.ReplaceAll(out, "\n", "<br>")
 	out = mdHole.ReplaceAllStringFunc(out, func(m string) string {
@@ -69,7 +86,17 @@ func Mrkdwn(src string, names Namer) template.HTML {
 
 // PlainText renders a plain_text object's text: Slack shows it as typed.
 func PlainText(s string) template.HTML {
-	return template.HTML(strings.ReplaceAll(html.EscapeString(s), "\n", "<br>"))
+	return template.HTML(strings.ReplaceAll(shortcodes(html.EscapeString(strings.ReplaceAll(s, placeholder, ""))), "\n", "<br>"))
+}
+
+// shortcodes replaces the emoji shortcodes it knows.
+func shortcodes(s string) string {
+	return mdEmoji.ReplaceAllStringFunc(s, func(m string) string {
+		if e, ok := emoji(m[1 : len(m)-1]); ok {
+			return e
+		}
+		return m
+	})
 }
 
 // escapeSlack undoes Slack's three escapes, then escapes for HTML.

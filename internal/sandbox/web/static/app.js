@@ -118,6 +118,8 @@
       slot.textContent = errors[block];
       slot.closest(".blk.input").classList.add("has-error");
     });
+    var first = form.querySelector(".blk.input.has-error");
+    if (first) first.scrollIntoView({ block: "center" });
   }
 
   function showModalError(form, text) {
