@@ -301,6 +301,35 @@ func TestSandboxInBrowser(t *testing.T) {
 	b.do("open the duo channel", chromedp.Click(chromedp.CSS(".nav-item.private")), chromedp.WaitVisible(chromedp.CSS(".nav-item.private.current")))
 	b.send("Welcome, Amy! Shall we talk on Thursday?")
 	b.waitText("#messages", "Thursday")
+	b.waitText("#messages", "✅ Send a welcome message to your mentee") // the checklist ticked
+	b.waitText("#messages", "✅ Make initial contact with your mentor")
 	b.screenshot("duo-channel")
-	t.Logf("duo:\n%s", b.pageText())
+	if *updateScreenshot {
+		png := b.screenshot("readme")
+		if err := os.WriteFile(filepath.Join("..", "..", "testdata", "sandbox.png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Time moves on: three weeks later the agreement is still unsigned, and the
+	// bot reminds the mentee in her DM.
+	b.become("Amy Chen")
+	b.openChannel("mentorbot")
+	for i := 1; i <= 3; i++ {
+		before := b.clockText()
+		b.do("+1 week", chromedp.Click(chromedp.CSS(`[data-clock="week"]`)))
+		b.waitFor("the clock moves", fmt.Sprintf(`document.querySelector(".clock-now").innerText !== %q`, before))
+	}
+	b.waitText("#messages", "agreement")
+	b.screenshot("nudge")
+	t.Logf("DM:\n%s", b.pageText())
+}
+
+func (b *browser) clockText() string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector(".clock-now").innerText`))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return s
 }

@@ -82,6 +82,20 @@ func (rd *Renderer) Blocks(raw json.RawMessage, sc Scope) Rendered {
 	return Rendered{HTML: joinHTML(parts), Unsupported: r.unsupported}
 }
 
+// View renders the blocks of a view object (as slackfake.View.Raw holds it), with
+// the person's choices so far from its state.
+func (rd *Renderer) View(raw json.RawMessage, sc Scope) Rendered {
+	var doc viewDoc
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		r := &renderer{Renderer: rd, Scope: sc, names: idNames{}}
+		return Rendered{HTML: r.unknown("view (it does not decode: " + err.Error() + ")"), Unsupported: r.unsupported}
+	}
+	if sc.State == nil {
+		sc.State = doc.State.Values
+	}
+	return rd.Blocks(doc.Blocks, sc)
+}
+
 // exec runs one named template; the result is trusted HTML because html/template
 // escaped it.
 func (r *renderer) exec(name string, data any) template.HTML {
