@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/mentorbot/mentorbot/internal/matchcsv"
 	"github.com/mentorbot/mentorbot/internal/slackfake"
@@ -77,7 +78,7 @@ func LoadCast(file string, people []byte, at time.Time) ([]Person, error) {
 func handle(name string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(strings.Join(strings.Fields(name), ".")) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '-' {
 			b.WriteRune(r)
 		}
 	}
