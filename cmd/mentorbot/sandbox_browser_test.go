@@ -137,10 +137,17 @@ func (b *browser) click(what string, sel chromedp.CSS) {
 
 func retryClick[S chromedp.Selectable](b *browser, what string, sel S) {
 	b.t.Helper()
+	retryNode(b, what, chromedp.Click(sel))
+}
+
+// retryNode runs an action on a node, again when the node was gone by the time
+// the action reached it (then the action did nothing).
+func retryNode(b *browser, what string, action chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
 	var err error
 	for range 5 {
 		ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
-		err = chromedp.Do(ctx, chromedp.Click(sel))
+		err = chromedp.Do(ctx, action)
 		cancel()
 		if err == nil || !strings.Contains(err.Error(), "Could not find node") && !strings.Contains(err.Error(), "detached") {
 			break
@@ -199,7 +206,7 @@ func (b *browser) become(name string) {
 	b.do("choose "+name,
 		chromedp.Navigate(b.base),
 		chromedp.Click(chromedp.Search(fmt.Sprintf(`//a[contains(@class,"person")][.//b[text()=%q]]`, name))),
-		chromedp.WaitVisible(chromedp.CSS("#composer-text")),
+		chromedp.WaitVisible(chromedp.CSS("body[data-ready]")),
 	)
 	b.waitText(".me", name)
 }
@@ -207,18 +214,16 @@ func (b *browser) become(name string) {
 // command types a slash command in the composer and sends it.
 func (b *browser) send(text string) {
 	b.t.Helper()
-	b.do("send "+text,
-		chromedp.SendKeys(chromedp.CSS("#composer-text"), text),
-		chromedp.Click(chromedp.CSS("#composer button[type=submit]")),
-	)
+	retryNode(b, "type "+text, chromedp.SendKeys(chromedp.CSS("#composer-text"), text))
+	b.click("send "+text, "#composer button[type=submit]")
 }
 
 // openChannel clicks the sidebar entry whose label contains label.
 func (b *browser) openChannel(label string) {
 	b.t.Helper()
 	retryClick(b, "open "+label, chromedp.Search(fmt.Sprintf(`//a[contains(@class,"nav-item")][contains(., %q)]`, label)))
-	b.do("see "+label, chromedp.WaitVisible(chromedp.CSS("#composer-text")))
 	b.waitText(".nav-item.current", label)
+	b.do("see "+label, chromedp.WaitVisible(chromedp.CSS("body[data-ready]")))
 }
 
 func (b *browser) modalOpen(title string) {

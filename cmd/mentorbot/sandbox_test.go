@@ -56,11 +56,11 @@ func TestSandboxRunsTheRealBotWithNothingButGo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var f struct{ Sidebar, Main string }
+		var f struct{ Nav, Main string }
 		_ = json.NewDecoder(resp.Body).Decode(&f)
 		resp.Body.Close()
 		var dm string
-		if m := regexp.MustCompile(`href="/\?as=` + ruth + `&amp;c=(D[A-Z0-9]+)"`).FindStringSubmatch(f.Sidebar); m != nil {
+		if m := regexp.MustCompile(`href="/\?as=` + ruth + `&amp;c=(D[A-Z0-9]+)"`).FindStringSubmatch(f.Nav); m != nil {
 			dm = m[1]
 		}
 		resp, err = http.Get(base + "frag?as=" + ruth + "&c=" + dm)

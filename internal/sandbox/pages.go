@@ -47,13 +47,6 @@ type msgView struct {
 	Where, Channel, TS    string
 }
 
-type sidebarData struct {
-	Me        Person
-	Items     []navItem
-	Clock     string
-	ClockDate string
-}
-
 type mainData struct {
 	Me       Person
 	Channel  string
@@ -77,11 +70,13 @@ type modalData struct {
 // Fragments are the parts of the page that change; /frag returns them as JSON and
 // the page replaces those that differ.
 type Fragments struct {
-	Sidebar  template.HTML `json:"sidebar"`
-	Main     template.HTML `json:"main"`
-	Modal    template.HTML `json:"modal"`
-	ModalKey string        `json:"modalKey"`
-	Title    string        `json:"title"`
+	Nav       template.HTML `json:"nav"`
+	Clock     string        `json:"clock"`
+	ClockDate string        `json:"clockDate"`
+	Main      template.HTML `json:"main"`
+	Modal     template.HTML `json:"modal"`
+	ModalKey  string        `json:"modalKey"`
+	Title     string        `json:"title"`
 }
 
 type pageData struct {
@@ -135,8 +130,8 @@ func (s *Server) fragments(me Person, channel string) Fragments {
 		}
 	}
 	now := s.cfg.Clock.Now()
-	f.Sidebar = s.exec("sidebar", sidebarData{Me: me, Items: items,
-		Clock: now.UTC().Format("Mon 2 Jan 2006 15:04 UTC"), ClockDate: now.UTC().Format("2006-01-02")})
+	f.Nav = s.exec("nav", items)
+	f.Clock, f.ClockDate = now.UTC().Format("Mon 2 Jan 2006 15:04 UTC"), now.UTC().Format("2006-01-02")
 	f.Main = s.exec("main", s.mainData(me, channel, f.Title))
 	if v, ok := s.cfg.Slack.TopView(me.ID); ok {
 		md := s.modalData(me, v)

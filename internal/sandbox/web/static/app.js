@@ -78,7 +78,11 @@
     fetch("/frag?" + new URLSearchParams({ as: as, c: channel }), { cache: "no-store" })
       .then(function (r) { return r.json(); })
       .then(function (f) {
-        swap("sidebar", f.sidebar);
+        swap("nav", f.nav);
+        var clock = document.getElementById("clock-now");
+        if (clock.textContent !== f.clock) clock.textContent = f.clock;
+        var day = document.querySelector("[data-clock-form] input[name=date]");
+        if (day.min !== f.clockDate) { day.min = f.clockDate; if (day.value < f.clockDate) day.value = f.clockDate; }
         var msgs = document.getElementById("messages");
         var atBottom = !msgs || msgs.scrollHeight - msgs.scrollTop - msgs.clientHeight < 40;
         if (swap("main", f.main)) {
@@ -214,4 +218,5 @@
   if (msgs) msgs.scrollTop = msgs.scrollHeight;
   document.getElementById("main").dataset.html = document.getElementById("main").innerHTML;
   document.getElementById("composer-text").focus();
+  body.dataset.ready = "1"; // every handler is in place (the browser test waits for it)
 })();
