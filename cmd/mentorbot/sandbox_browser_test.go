@@ -149,7 +149,7 @@ func retryNode(b *browser, what string, action chromedp.Action[chromedp.Void]) {
 		ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 		err = chromedp.Do(ctx, action)
 		cancel()
-		if err == nil || !strings.Contains(err.Error(), "Could not find node") && !strings.Contains(err.Error(), "detached") {
+		if err == nil || !navigated(err) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -161,9 +161,35 @@ func retryNode(b *browser, what string, action chromedp.Action[chromedp.Void]) {
 }
 
 // waitFor waits until the JavaScript condition holds.
+// A poll that started before a navigation loses its page; it starts again on the
+// new one.
 func (b *browser) waitFor(what, cond string) {
 	b.t.Helper()
-	b.do(what, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(20*time.Second)))
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, time.Until(deadline)+time.Second)
+		err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(time.Until(deadline))))
+		cancel()
+		if err == nil {
+			return
+		}
+		if navigated(err) && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		b.screenshot("failed")
+		b.t.Fatalf("%s: %v\npage text:\n%s", what, err, b.pageText())
+	}
+}
+
+// navigated reports an error of an action whose page went away under it.
+func navigated(err error) bool {
+	for _, s := range []string{"Cannot find context", "navigated or closed", "context was destroyed", "Could not find node", "detached"} {
+		if strings.Contains(err.Error(), s) {
+			return true
+		}
+	}
+	return false
 }
 
 // waitText waits until the element matching css shows text.
@@ -241,7 +267,7 @@ func (b *browser) modalClosed() {
 // told inline that her CV link is no link, fixes it; a mentor joins; the committee
 // matches and approves; the duo channel appears for both; both write in it and the
 // welcome checklist ticks; the committee's Home shows the duo; the clock moves
-// three weeks and the agreement nudge arrives. Screenshots of each step go to MENTORBOT_SCREENSHOTS (default: a
+// three weeks, the agreement nudge arrives and the committee gets its digest. Screenshots of each step go to MENTORBOT_SCREENSHOTS (default: a
 // temporary folder); -update-screenshot writes the README's picture.
 func TestSandboxInBrowser(t *testing.T) {
 	chromium(t) // skip before starting anything
@@ -358,6 +384,12 @@ func TestSandboxInBrowser(t *testing.T) {
 	}
 	b.waitText("#messages", "isn't signed by both of you yet")
 	b.screenshot("nudge")
+
+	// Those weeks held Mondays: the committee got its weekly digest.
+	b.become("Ruth Alvarez")
+	b.openChannel("mentorship-committee")
+	b.waitText("#messages", "Weekly digest")
+	b.screenshot("digest")
 }
 
 func (b *browser) clockText() string {
