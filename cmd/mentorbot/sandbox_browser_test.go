@@ -267,7 +267,9 @@ func (b *browser) modalClosed() {
 // told inline that her CV link is no link, fixes it; a mentor joins; the committee
 // matches and approves; the duo channel appears for both; both write in it and the
 // welcome checklist ticks; the committee's Home shows the duo; the clock moves
-// three weeks, the agreement nudge arrives and the committee gets its digest. Screenshots of each step go to MENTORBOT_SCREENSHOTS (default: a
+// three weeks, the agreement nudge arrives and the committee gets its digest; the
+// mentee raises a concern and the committee, past a confirm dialog, dissolves the
+// duo. Screenshots of each step go to MENTORBOT_SCREENSHOTS (default: a
 // temporary folder); -update-screenshot writes the README's picture.
 func TestSandboxInBrowser(t *testing.T) {
 	chromium(t) // skip before starting anything
@@ -390,6 +392,39 @@ func TestSandboxInBrowser(t *testing.T) {
 	b.openChannel("mentorship-committee")
 	b.waitText("#messages", "Weekly digest")
 	b.screenshot("digest")
+
+	// The mentee tells the committee it isn't working, in words with markup in
+	// them; the committee reads them as typed and, past a confirm dialog,
+	// dissolves the duo.
+	b.become("Amy Chen")
+	b.openChannel("duo-")
+	b.send("/mentorship concern")
+	b.modalOpen("Tell the committee")
+	b.do("write the concern",
+		chromedp.SendKeys(chromedp.CSS(`#modal [data-block-id="text"] textarea`), "We can't find a time. <b>Sorry</b> <!channel>"),
+	)
+	b.click("ask for a new match", `#modal [data-block-id="new_match"] input[value="yes"]`)
+	b.click("send the concern", "#modal [data-act=submit]")
+	b.waitFor("the concern is sent", `!document.querySelector("#modal form.modal") || document.querySelector("#modal .modal-body").innerText.indexOf("What is happening?")<0`)
+	b.become("Ruth Alvarez")
+	b.openChannel("mentorship-committee")
+	b.waitText("#messages", "We can't find a time. <b>Sorry</b> <!channel>")
+	b.click("dissolve", `[data-action="concern_dissolve"]`)
+	b.waitFor("a confirm dialog", `!!document.querySelector("dialog.confirm[open]")`)
+	b.waitText("dialog.confirm[open]", "Dissolve this duo?")
+	b.screenshot("confirm")
+	b.click("think again", `dialog.confirm[open] button[value="deny"]`)
+	b.waitFor("the dialog closes", `!document.querySelector("dialog.confirm[open]")`)
+	b.do("nothing was done", chromedp.Sleep(500*time.Millisecond))
+	if strings.Contains(b.pageText(), "Duo dissolved") {
+		t.Fatal("Cancel in the confirm dialog dissolved the duo")
+	}
+	b.click("dissolve", `[data-action="concern_dissolve"]`)
+	b.click("confirm", `dialog.confirm[open] button[value="confirm"]`)
+	b.waitText("#messages", "Duo dissolved by @Ruth Alvarez")
+	b.screenshot("dissolved")
+	b.become("Amy Chen")
+	b.waitText("#nav", "(archived)")
 }
 
 func (b *browser) clockText() string {

@@ -108,6 +108,7 @@
   function swap(id, html) {
     var el = document.getElementById(id);
     if (el.dataset.html === html) return false;
+    if (el.querySelector("dialog[open]")) return false; // a confirm dialog is up: after it closes
     el.innerHTML = html;
     el.dataset.html = html;
     return true;
@@ -137,8 +138,12 @@
   }
 
   document.addEventListener("click", function (ev) {
-    var el = ev.target.closest("[data-act], [data-clock]");
+    var el = ev.target.closest("[data-act], [data-clock], [data-dialog]");
     if (!el) return;
+    if (el.dataset.dialog) {
+      el.closest("dialog").close(el.dataset.dialog);
+      return;
+    }
     if (el.dataset.clock) {
       post("/act/clock", [["move", el.dataset.clock]]);
       return;
@@ -149,7 +154,10 @@
       if (el.dataset.confirm) {
         var dlg = document.getElementById(el.dataset.confirm);
         dlg.returnValue = "";
-        dlg.onclose = function () { if (dlg.returnValue === "confirm") click(el); };
+        dlg.onclose = function () {
+          if (dlg.returnValue === "confirm") click(el);
+          else refresh();
+        };
         dlg.showModal();
         return;
       }
