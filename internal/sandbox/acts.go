@@ -61,6 +61,10 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 		}
 		channel = dm
 	}
+	if c, ok := s.cfg.Slack.Channel(channel); !ok || !c.IsMember(me.ID) {
+		s.reply(w, fmt.Errorf("%s is not in that channel", me.Name))
+		return
+	}
 	text := strings.TrimSpace(r.PostFormValue("text"))
 	if text == "" {
 		s.reply(w, errors.New("type a message or /mentorship help"))

@@ -211,6 +211,13 @@ func TestComposerRunsTheCommandOrPostsAMessage(t *testing.T) {
 	if r := f.act(t, "/act/send", committee, url.Values{"c": {f.ws.General}, "text": {"/giphy cats"}}); r.Error == "" {
 		t.Errorf("another slash command was taken: %+v", r)
 	}
+	before := len(f.bot.requests())
+	if r := f.act(t, "/act/send", f.person("mentee"), url.Values{"c": {f.ws.Committee}, "text": {"/mentorship match"}}); r.Error == "" {
+		t.Errorf("a mentee ran a command in the committee channel she is not in: %+v", r)
+	}
+	if n := len(f.bot.requests()); n != before {
+		t.Errorf("the bot heard from a channel the person is not in")
+	}
 }
 
 // openModal makes the stand-in open view for person when they run any command.
