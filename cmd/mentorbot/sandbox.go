@@ -86,31 +86,12 @@ func runSandbox(ctx context.Context, deps runDeps, args []string, getenv func(st
 	redisURL, prefix := getenv("REDIS_URL"), getenv("MENTORBOT_KEY_PREFIX")
 	clockMoved := func(time.Time) {}
 	if redisURL == "" {
-		mini := miniredis.NewMiniRedis()
-		if err := mini.Start(); err != nil {
-			return fmt.Errorf("sandbox: start the embedded Redis: %w", err)
+		url, moved, stop, err := embeddedRedis(ctx, clk)
+		if err != nil {
+			return err
 		}
-		defer mini.Close()
-		// miniredis's time stands still unless told: follow the sandbox's clock,
-		// so keys with a TTL expire as the clock runs and when it is moved.
-		mini.ClockTTL(true)
-		mini.SetTime(clk.Now())
-		clockMoved = mini.SetTime
-		tickCtx, stopTick := context.WithCancel(ctx)
-		defer stopTick()
-		go func() {
-			t := time.NewTicker(time.Second)
-			defer t.Stop()
-			for {
-				select {
-				case <-tickCtx.Done():
-					return
-				case <-t.C:
-					mini.SetTime(clk.Now())
-				}
-			}
-		}()
-		redisURL = "redis://" + mini.Addr() + "/0"
+		defer stop()
+		redisURL, clockMoved = url, moved
 	}
 	if prefix == "" {
 		// A fresh prefix a run: an external Redis may hold an earlier sandbox's
@@ -204,6 +185,40 @@ func runSandbox(ctx context.Context, deps runDeps, args []string, getenv func(st
 		fmt.Fprintln(stdout, "mentorbot sandbox: stopped")
 	}
 	return err
+}
+
+// embeddedRedis starts an in-process Redis (miniredis) whose time is the
+// sandbox's clock: miniredis's time stands still unless told, so it is set to the
+// clock every second, and at once by moved after each move of the clock; keys with
+// a TTL expire as that time passes.
+func embeddedRedis(ctx context.Context, clk clock.Clock) (url string, moved func(time.Time), stop func(), err error) {
+	mini := miniredis.NewMiniRedis()
+	if err := mini.Start(); err != nil {
+		return "", nil, nil, fmt.Errorf("sandbox: start the embedded Redis: %w", err)
+	}
+	mini.ClockTTL(true)
+	mini.SetTime(clk.Now())
+	tickCtx, stopTick := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-tickCtx.Done():
+				return
+			case <-t.C:
+				mini.SetTime(clk.Now())
+			}
+		}
+	}()
+	stop = func() {
+		stopTick()
+		<-done
+		mini.Close()
+	}
+	return "redis://" + mini.Addr() + "/0", mini.SetTime, stop, nil
 }
 
 func redisKind(url string) string {

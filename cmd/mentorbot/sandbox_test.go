@@ -14,6 +14,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/mentorbot/mentorbot/internal/clock"
 )
 
 // TestSandboxRunsTheRealBotWithNothingButGo starts `mentorbot sandbox` as a
@@ -130,5 +134,34 @@ func TestSandboxRefusesWhatItCannotServe(t *testing.T) {
 	var ue *usageError
 	if err := checkLoopback("10.0.0.1:1", false); !errors.As(err, &ue) {
 		t.Errorf("a remote address is not a usage error: %v", err)
+	}
+}
+
+// TestEmbeddedRedisFollowsTheSandboxClock: a key with a TTL expires when the
+// sandbox's clock moves past it, as it would in a Redis whose hours had passed.
+func TestEmbeddedRedisFollowsTheSandboxClock(t *testing.T) {
+	clk := clock.NewShifted(0)
+	url, moved, stop, err := embeddedRedis(t.Context(), clk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	ctx := t.Context()
+	if err := rdb.Set(ctx, "lease", "x", time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	moved(clk.Advance(30 * time.Minute))
+	if n, _ := rdb.Exists(ctx, "lease").Result(); n != 1 {
+		t.Fatalf("the key expired after 30 minutes of its hour")
+	}
+	moved(clk.Advance(24 * time.Hour))
+	if n, _ := rdb.Exists(ctx, "lease").Result(); n != 0 {
+		t.Errorf("the key outlived a day of the sandbox's clock")
 	}
 }
