@@ -18,12 +18,16 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/mentorbot/mentorbot/bot/slackapi"
+
 	"github.com/mentorbot/mentorbot/internal/clock"
+	"github.com/mentorbot/mentorbot/internal/closeout"
 	"github.com/mentorbot/mentorbot/internal/duos"
 	"github.com/mentorbot/mentorbot/internal/evaluation"
 	"github.com/mentorbot/mentorbot/internal/nudges"
 	"github.com/mentorbot/mentorbot/internal/pairing"
 	"github.com/mentorbot/mentorbot/internal/program"
+	"github.com/mentorbot/mentorbot/internal/report"
 	"github.com/mentorbot/mentorbot/internal/scheduler"
 	"github.com/mentorbot/mentorbot/internal/signup"
 	"github.com/mentorbot/mentorbot/internal/telemetry"
@@ -41,12 +45,15 @@ type Config struct {
 	Log              *slog.Logger
 	Metrics          *telemetry.Metrics
 	Events           EventDeduper
+	Committee        CommitteeStore // shares the committee's member list between replicas; nil: per process
 	Program          *program.Service
 	Signup           *signup.Service
 	Pairing          *pairing.Service
 	Duos             *duos.Service
 	Evaluation       *evaluation.Service
+	Report           *report.Service // the committee's report; nil: no report, no funnel on Home
 	Nudges           *nudges.Service
+	Closeout         *closeout.Service
 	Scheduler        *scheduler.Scheduler
 	SweepSchedule    string        // cron spec of the sweep (robfig/cron, with "@every")
 	MaxConcurrent    int           // handlers running at once; default 64
@@ -83,13 +90,28 @@ func New(cfg Config) *Bot {
 		signup:    cfg.Signup,
 		pairing:   cfg.Pairing,
 		log:       cfg.Log,
-		committee: NewCommittee(cfg.API, cfg.CommitteeChannel, cfg.Clock),
+		committee: NewCommittee(cfg.API, cfg.CommitteeChannel, cfg.Clock, cfg.Committee),
 		reply:     NewReplier(cfg.API, cfg.HTTP, cfg.Log),
 	}
 	b.router = NewRouter(b.routes(), b.reply, cfg.Events, cfg.Log, cfg.Metrics, cfg.MaxConcurrent)
 	b.registerJobs()
 	return b
 }
+
+// SetIdentity records who the start-up check found the bot to be, so the bot needs not
+// ask Slack again and names itself in hints.
+func (b *Bot) SetIdentity(id Identity) {
+	b.self.mu.Lock()
+	if id.UserID != "" {
+		b.self.id = id.UserID
+	}
+	b.self.mu.Unlock()
+	b.committee.SetBotName(id.Name)
+}
+
+// CommitteeReady reports whether the committee channel is still usable (for /readyz):
+// nil, or one line naming the fix.
+func (b *Bot) CommitteeReady(ctx context.Context) error { return b.committee.Ready(ctx) }
 
 // Connected reports whether a Socket Mode connection is up (for /readyz).
 func (b *Bot) Connected() bool { return b.connected.Load() }
@@ -101,7 +123,12 @@ func (b *Bot) Run(ctx context.Context) error {
 	sm := socketmode.New(b.cfg.API,
 		socketmode.OptionLog(slog.NewLogLogger(b.log.Handler(), slog.LevelDebug)))
 	runErr := make(chan error, 1)
-	go func() { runErr <- sm.RunContext(ctx) }()
+	// slack-go gives up by itself only on a few refusals of the app token; others
+	// that no retry fixes (missing_scope, not_allowed_token_type) it would retry
+	// forever, so the loop below stops it with smStop.
+	smCtx, smStop := context.WithCancel(ctx)
+	defer smStop()
+	go func() { runErr <- sm.RunContext(smCtx) }()
 
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
@@ -118,6 +145,10 @@ loop:
 	for {
 		select {
 		case evt := <-sm.Events:
+			if err := permanentSocketError(evt); err != nil {
+				fatal = err
+				break loop
+			}
 			b.observe(evt)
 			b.router.Dispatch(sm, evt)
 		case err := <-runErr:
@@ -129,6 +160,7 @@ loop:
 			break loop
 		}
 	}
+	smStop()
 	b.setConnected(false)
 	b.log.Info("socket mode stopped; finishing in-flight work", "grace", b.cfg.ShutdownGrace.String())
 	cronDone := sweeps.Stop() // no new sweep; a running one finishes within the grace
@@ -179,14 +211,45 @@ func (b *Bot) startSweeps(work context.Context) (*cron.Cron, error) {
 }
 
 // FatalError is a Socket Mode failure that retrying will not fix, such as a revoked
-// or wrong app token.
+// or wrong app token. Error() is one line naming the setting and the fix.
 type FatalError struct{ Err error }
 
 func (e *FatalError) Error() string {
-	return "slack refused the socket mode connection (" + e.Err.Error() + "): check SLACK_APP_TOKEN (xapp-…, scope connections:write) and that Socket Mode is enabled for the app"
+	code := slackapi.Code(e.Err)
+	const where = "Basic Information → App-Level Tokens"
+	switch code {
+	case "missing_scope":
+		return "SLACK_APP_TOKEN: the app-level token lacks the connections:write scope (missing_scope): generate a token with connections:write under " + where + " and set it"
+	case "not_allowed_token_type":
+		return "SLACK_APP_TOKEN: Slack does not take this kind of token for Socket Mode (not_allowed_token_type): set the app-level token (xapp-…, scope connections:write) from " + where
+	case "invalid_auth", "not_authed", "token_revoked", "account_inactive":
+		return "SLACK_APP_TOKEN: Slack refused the app-level token (" + code + "): generate a new one with the connections:write scope under " + where + " and set it"
+	}
+	return "SLACK_APP_TOKEN: Slack refused the socket mode connection (" + slackapi.Redact(e.Err).Error() + "): check the app-level token (xapp-…, scope connections:write) and that Socket Mode is on (Settings → Socket Mode)"
 }
 
 func (e *FatalError) Unwrap() error { return e.Err }
+
+// ExitCode is 2: restarting with the same token fails the same way.
+func (e *FatalError) ExitCode() int { return 2 }
+
+// permanentSocketError returns Slack's refusal when evt is a failure to connect that no
+// retry fixes; transient failures (Slack unreachable, 5xx, 429) return nil and slack-go
+// retries them with exponential backoff.
+func permanentSocketError(evt socketmode.Event) error {
+	if evt.Type != socketmode.EventTypeConnectionError {
+		return nil
+	}
+	e, ok := evt.Data.(*slack.ConnectionErrorEvent)
+	if !ok || e.ErrorObj == nil {
+		return nil
+	}
+	switch slackapi.Code(e.ErrorObj) {
+	case "missing_scope", "not_allowed_token_type", "invalid_auth", "not_authed", "token_revoked", "account_inactive":
+		return e.ErrorObj
+	}
+	return nil
+}
 
 // observe follows the connection state for readiness and logs it.
 func (b *Bot) observe(evt socketmode.Event) {

@@ -83,20 +83,20 @@ func (b *Bot) sendHelp(ctx context.Context, cmd *slack.SlashCommand, subs []subc
 	return b.reply.Command(ctx, cmd, views.Help(entries, unknown))
 }
 
-// handleMembershipChange forgets the cached committee list when someone joins or
-// leaves the committee channel, so access follows the channel at once.
+// handleMembershipChange tells the committee cache when someone joins or leaves the
+// committee channel, so access follows the channel on every replica at once.
 func (b *Bot) handleMembershipChange() EventHandler {
 	return func(ctx context.Context, ev *slackevents.EventsAPIEvent) error {
+		channel := ""
 		switch e := ev.InnerEvent.Data.(type) {
 		case *slackevents.MemberJoinedChannelEvent:
-			if e.Channel == b.committee.Channel() {
-				b.committee.Forget()
-			}
+			channel = e.Channel
 		case *slackevents.MemberLeftChannelEvent:
-			if e.Channel == b.committee.Channel() {
-				b.committee.Forget()
-			}
+			channel = e.Channel
 		}
-		return nil
+		if channel != b.committee.Channel() {
+			return nil
+		}
+		return b.committee.Changed(ctx)
 	}
 }

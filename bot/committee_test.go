@@ -19,7 +19,7 @@ func TestCommitteeMembershipIsCachedBrieflyAndFailsClosedWhenStale(t *testing.T)
 	slackfaketest.MustChannel(t, fake, slackfake.Channel{ID: "C0COMMITTEE", Name: "committee", Private: true, Members: []string{"U0ALICE", fake.Options().BotUserID}})
 	api := slack.New(fake.Options().BotToken, slack.OptionAPIURL(fake.APIURL()))
 	clk := clock.NewSettable(time.Date(2026, 10, 5, 9, 0, 0, 0, time.UTC))
-	c := NewCommittee(api, "C0COMMITTEE", clk)
+	c := NewCommittee(api, "C0COMMITTEE", clk, nil) // the process's own cache
 	ctx := context.Background()
 
 	isMember := func(user string) (bool, error) { t.Helper(); return c.IsMember(ctx, user) }
@@ -46,9 +46,11 @@ func TestCommitteeMembershipIsCachedBrieflyAndFailsClosedWhenStale(t *testing.T)
 	if _, err := isMember("U0ALICE"); mentor.ErrorCode(err) != mentor.EUNAVAILABLE {
 		t.Fatalf("a %v-old list was trusted: %v", 2*time.Minute+committeeStaleMax, err)
 	}
-	// Forget makes the next check ask Slack at once.
-	c.Forget()
+	// A membership change makes the next check ask Slack at once.
+	if err := c.Changed(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if ok, err := isMember("U0ALICE"); !ok || err != nil {
-		t.Fatalf("after Forget: %v %v", ok, err)
+		t.Fatalf("after a change: %v %v", ok, err)
 	}
 }

@@ -103,6 +103,13 @@ func (b *Bot) committeeHome(ctx context.Context, c mentor.Cycle, page, duoPage i
 	if _, h.FailingSteps, err = b.cfg.Scheduler.Failing(ctx, 0); err != nil {
 		return nil, err
 	}
+	if b.cfg.Report != nil {
+		f, err := b.cfg.Report.Funnel(ctx, c) // cached: at most one full read a minute
+		if err != nil {
+			return nil, err
+		}
+		h.Funnel = &f
+	}
 	return h, nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mentorbot/mentorbot/bot/slackapi"
 	"github.com/mentorbot/mentorbot/bot/views"
+	"github.com/mentorbot/mentorbot/internal/closeout"
 	"github.com/mentorbot/mentorbot/internal/duos"
 	"github.com/mentorbot/mentorbot/internal/mentor"
 	"github.com/mentorbot/mentorbot/internal/nudges"
@@ -48,6 +49,13 @@ func (b *Bot) registerJobs() {
 	handle(JobArchive, b.performArchive)
 	handle(JobPlanCycle, b.performPlanCycle)
 	handle(JobRedraw, b.performRedraw)
+	handle(JobReconcile, b.performReconcile)
+	handle(JobFinishRound, b.performFinishRound)
+	handle(JobUnmatchedDM, b.performUnmatchedDM)
+	handle(closeout.JobCycle, b.cfg.Closeout.PerformCycle)
+	handle(closeout.JobDuo, b.performCloseout)
+	handle(closeout.JobArchive, b.performCloseoutArchive)
+	handle(JobReport, b.performReport)
 	s.Observe(func(kind, outcome string) { b.cfg.Metrics.Jobs.WithLabelValues(kind, outcome).Inc() })
 }
 
@@ -376,6 +384,9 @@ func (b *Bot) performRedraw(ctx context.Context, j mentor.Job) error {
 	c, d, err := b.jobDuo(ctx, j)
 	if err != nil || d.ID == "" || d.ChannelID == "" {
 		return err
+	}
+	if j.Data["what"] == "closeout" {
+		return b.redrawCloseout(ctx, c, d)
 	}
 	v, _ := strconv.Atoi(j.Data["version"])
 	if v == 0 {

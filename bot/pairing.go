@@ -55,11 +55,7 @@ func (b *Bot) openMatch(ctx context.Context, triggerID, userID string) error {
 func (b *Bot) renderPairing(ctx context.Context, viewID string, c mentor.Cycle, r mentor.PairingRound, page int) error {
 	from := min(max(page, 0)*views.PairPageSize, len(r.Proposals))
 	to := min(from+views.PairPageSize, len(r.Proposals))
-	var mentees []string
-	for _, p := range r.Proposals[from:to] {
-		mentees = append(mentees, p.MenteeID)
-	}
-	alts, people, err := b.pairing.AlternativesFor(ctx, c.ID, mentees, views.MaxAlternatives+1)
+	alts, people, err := b.pairing.AlternativesOf(ctx, c.ID, r.Proposals[from:to], views.MaxAlternatives+1)
 	if err != nil {
 		return err
 	}
@@ -122,8 +118,15 @@ func (b *Bot) pairingAction(do func(ctx context.Context, c mentor.Cycle, meta vi
 func (b *Bot) handlePairApprove() ActionHandler {
 	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, error) {
 		i, _ := strconv.Atoi(act.Value)
-		return meta.Page, b.approve(ctx, c, meta.RoundID, i, cb.User.ID)
+		err := b.approve(ctx, c, meta.RoundID, i, cb.User.ID)
+		return meta.Page, errors.Join(err, b.reoptimise(ctx, c, meta.RoundID, "your approval"))
 	})
+}
+
+// reoptimise re-solves the round's open proposals around the choices made.
+func (b *Bot) reoptimise(ctx context.Context, c mentor.Cycle, roundID, choice string) error {
+	_, err := b.pairing.Reoptimise(ctx, c, roundID, choice)
+	return err
 }
 
 func (b *Bot) handlePairApproveAll() ActionHandler {
@@ -136,13 +139,14 @@ func (b *Bot) handlePairApproveAll() ActionHandler {
 		from := meta.Page * views.PairPageSize
 		for i := from; i < min(from+views.PairPageSize, len(r.Proposals)); i++ {
 			p := r.Proposals[i]
-			if p.MentorID == "" || p.State != mentor.ProposalOpen {
-				continue // skipped and refused ones need a decision of their own
+			if p.MentorID == "" || p.State != mentor.ProposalOpen || p.Warning != "" {
+				continue // skipped, refused and warned ones need a decision of their own
 			}
 			if err := b.approve(ctx, c, meta.RoundID, i, cb.User.ID); err != nil {
 				errs = append(errs, err)
 			}
 		}
+		errs = append(errs, b.reoptimise(ctx, c, meta.RoundID, "your approvals"))
 		return meta.Page, errors.Join(errs...)
 	})
 }
@@ -164,6 +168,45 @@ func (b *Bot) handlePairChange() ActionHandler {
 		_, err = b.pairing.ChangeMentor(ctx, c.ID, meta.RoundID, i, act.SelectedOption.Value)
 		return meta.Page, err
 	})
+}
+
+// handlePairSettings pushes the cycle's matching settings over the pairing modal
+// (committee only).
+func (b *Bot) handlePairSettings(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction) error {
+	if err := b.requireCommittee(ctx, cb.User.ID); err != nil {
+		return err
+	}
+	c, _, err := b.program.Get(ctx, act.Value)
+	if err != nil {
+		return err
+	}
+	s, rev, err := b.pairing.Settings(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	_, err = b.api.PushViewContext(ctx, cb.TriggerID, *views.MatchSettingsModal(c, s, rev))
+	return err
+}
+
+// handleMatchSettingsSubmit saves the cycle's matching settings (committee only):
+// one atomic, revision-checked write; a stale form is refused.
+func (b *Bot) handleMatchSettingsSubmit(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+	if err := b.requireCommittee(ctx, cb.User.ID); err != nil {
+		return nil, err
+	}
+	s, meta, err := views.ParseMatchSettings(cb.View)
+	if err != nil {
+		return nil, err
+	}
+	c, _, err := b.program.Get(ctx, meta.CycleID)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.pairing.SaveSettings(ctx, c.ID, s, meta.Rev); err != nil {
+		return nil, err
+	}
+	b.log.Info("matching settings saved", "cycle", c.ID, "by", cb.User.ID, "settings", pairing.Steering(s))
+	return slack.NewUpdateViewSubmissionResponse(views.SettingsSaved(c, pairing.Steering(s))), nil
 }
 
 func (b *Bot) handlePairPage() ActionHandler {

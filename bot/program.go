@@ -88,17 +88,28 @@ func (b *Bot) performPlanCycle(ctx context.Context, j mentor.Job) error {
 	if err != nil {
 		return ignoreGone(err)
 	}
+	if err := b.cfg.Closeout.PlanCycle(ctx, c, true); err != nil {
+		return err
+	}
 	return b.cfg.Nudges.PlanCycle(ctx, c)
 }
 
-// planActiveCycle makes sure the active cycle's digest is scheduled (a cycle opened
-// before this version of the bot has none yet). It is cheap and idempotent.
+// planActiveCycle runs when a replica starts: it has the check for duos left
+// half-open run now, and makes sure the active cycle's digest and close are
+// scheduled (a cycle opened before this version of the bot has neither yet). It is
+// cheap and idempotent.
 func (b *Bot) planActiveCycle(ctx context.Context) error {
+	if err := b.scheduleReconcile(ctx); err != nil {
+		return err
+	}
 	c, _, err := b.program.Active(ctx)
 	if mentor.ErrorCode(err) == mentor.ENOTFOUND {
 		return nil
 	}
 	if err != nil {
+		return err
+	}
+	if err := b.cfg.Closeout.PlanCycle(ctx, c, false); err != nil {
 		return err
 	}
 	return b.cfg.Nudges.PlanDigest(ctx, c)

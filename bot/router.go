@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -284,36 +286,54 @@ func (r *Router) submitView(work context.Context, cb *slack.InteractionCallback)
 	return resp
 }
 
-// protect runs fn, turning a panic into an error and recording failures.
+// protect runs fn, turning a panic into an error and recording failures. What goes
+// wrong on our side (a panic, an internal or unavailable error) is logged with a
+// short reference that the person's message shows too, so the committee can find
+// the detail; the person reads a plain sentence, never the detail. A refusal (a bad
+// field, a rule) is the person's to fix: a warning for invalid input, else a debug
+// line.
 func (r *Router) protect(route string, fn func() error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			ref := uuid.NewString()[:8]
+			ref := newRef()
 			r.log.Error("handler panicked", "route", route, "panic", fmt.Sprint(p), "ref", ref, "stack", string(debug.Stack()))
 			r.metrics.HandlerErrors.WithLabelValues(route, "panic").Inc()
-			err = &mentor.Error{Code: mentor.EINTERNAL, Message: "Something went wrong (ref " + ref + ").", Err: fmt.Errorf("panic: %v", p)}
+			err = withRef(&mentor.Error{Code: mentor.EINTERNAL, Err: fmt.Errorf("panic: %v", p)}, ref)
 		}
 	}()
 	err = fn()
-	if err != nil {
-		var fe mentor.FieldErrors
-		if !errors.As(err, &fe) {
-			// Slack's own failures (rate limited, busy, a stale trigger) become the
-			// program's codes here, in one place, so people read what to do.
-			err = slackapi.Domain(err)
-		}
-		code := mentor.ErrorCode(err)
-		if !errors.As(err, &fe) {
-			r.metrics.HandlerErrors.WithLabelValues(route, code).Inc()
-		}
-		switch code {
-		case mentor.EINTERNAL, mentor.EUNAVAILABLE:
-			r.log.Error("handler failed", "route", route, "code", code, "err", err)
-		default:
-			r.log.Debug("handler refused", "route", route, "code", code, "err", err)
-		}
+	if err == nil {
+		return nil
+	}
+	var fe mentor.FieldErrors
+	if errors.As(err, &fe) {
+		r.log.Warn("invalid input", "route", route, "fields", slices.Sorted(maps.Keys(fe)))
+		return err
+	}
+	// Slack's own failures (rate limited, busy, a stale trigger) become the
+	// program's codes here, in one place, so people read what to do.
+	err = slackapi.Domain(err)
+	code := mentor.ErrorCode(err)
+	r.metrics.HandlerErrors.WithLabelValues(route, code).Inc()
+	switch code {
+	case mentor.EINTERNAL, mentor.EUNAVAILABLE:
+		ref := newRef()
+		r.log.Error("handler failed", "route", route, "code", code, "ref", ref, "err", err)
+		return withRef(err, ref)
+	case mentor.EINVALID:
+		r.log.Warn("invalid input", "route", route, "code", code, "err", err)
+	default:
+		r.log.Debug("handler refused", "route", route, "code", code, "err", err)
 	}
 	return err
+}
+
+// newRef is a short reference to one failure, shown to the person and logged.
+func newRef() string { return uuid.NewString()[:8] }
+
+// withRef is err with reference ref, which the person's message ends with.
+func withRef(err error, ref string) error {
+	return &mentor.Error{Code: mentor.ErrorCode(err), Message: mentor.ErrorMessage(err), Ref: ref, Err: err}
 }
 
 func (r *Router) ack(ctx context.Context, a Acker, req socketmode.Request, received time.Time, payload ...any) {

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -137,9 +138,10 @@ func TestPanickingHandlerIsAckedRecoveredAndTold(t *testing.T) {
 }
 
 func TestHandlersRunConcurrentlyWithinTheBound(t *testing.T) {
-	const bound = 3
+	const bound, total = 3, 10
 	var running, peak atomic.Int32
-	release := make(chan struct{})
+	started := make(chan struct{}, total)
+	release := make(chan struct{}) // each send lets one handler finish
 	r, _ := newTestRouter(t, Routes{Commands: map[string]CommandHandler{
 		Command: func(ctx context.Context, cmd *slack.SlashCommand) error {
 			n := running.Add(1)
@@ -149,24 +151,40 @@ func TestHandlersRunConcurrentlyWithinTheBound(t *testing.T) {
 					break
 				}
 			}
+			started <- struct{}{}
 			<-release
 			running.Add(-1)
 			return nil
 		},
 	}}, bound)
 	ack := &recordingAcker{}
-	for i := 0; i < 10; i++ {
+	for i := 0; i < total; i++ {
 		r.Dispatch(ack, slashEvent("e"+string(rune('a'+i)), "x", ""))
 	}
 	// Every envelope is acked at once although the handlers are blocked.
-	if n := ack.n.Load(); n != 10 {
-		t.Fatalf("acked %d of 10 while handlers were busy", n)
+	if n := ack.n.Load(); n != total {
+		t.Fatalf("acked %d of %d while handlers were busy", n, total)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for running.Load() < bound && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
+	waitStarted := func(what string) {
+		t.Helper()
+		select {
+		case <-started:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s never started", what)
+		}
 	}
-	close(release)
+	// The bound starts at once; then each handler that finishes lets exactly one
+	// more start.
+	for i := 0; i < bound; i++ {
+		waitStarted(fmt.Sprintf("handler %d of the first %d", i+1, bound))
+	}
+	for i := bound; i < total; i++ {
+		release <- struct{}{}
+		waitStarted(fmt.Sprintf("handler %d", i+1))
+	}
+	for i := 0; i < bound; i++ {
+		release <- struct{}{}
+	}
 	r.Wait()
 	if p := peak.Load(); p != bound {
 		t.Fatalf("peak concurrency %d, want exactly the bound %d", p, bound)
@@ -334,3 +352,62 @@ func TestAFullQueueRefusesWorkAndSaysSo(t *testing.T) {
 		t.Fatalf("overloads counted = %v, want 1", got)
 	}
 }
+
+// What fails on our side is told as a plain sentence with a reference, and the log
+// line with the detail carries the same reference; the detail never reaches the
+// person. Invalid input is a warning in the log, not an error.
+func TestFailuresShowAReferenceToTheirLogLine(t *testing.T) {
+	hooks := newHookServer(t)
+	var logs strings.Builder
+	var mu sync.Mutex
+	log := slog.New(slog.NewJSONHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return logs.Write(p)
+	}), nil))
+	api := slack.New("xoxb-test", slack.OptionAPIURL("http://127.0.0.1:1/api/"))
+	detail := "dial tcp 10.9.8.7:6379: connection refused"
+	r := NewRouter(Routes{Commands: map[string]CommandHandler{
+		Command: func(ctx context.Context, cmd *slack.SlashCommand) error {
+			if cmd.Text == "unavailable" {
+				return &mentor.Error{Code: mentor.EUNAVAILABLE, Message: "The program's storage is not answering. Please try again in a minute.", Err: errors.New(detail)}
+			}
+			return fmt.Errorf("read sign-up: %w", errors.New(detail))
+		},
+	}}, NewReplier(api, http.DefaultClient, log), &dedupe{}, log, telemetry.New(), 4)
+
+	for i, text := range []string{"internal", "unavailable"} {
+		r.Dispatch(&recordingAcker{}, slashEvent(fmt.Sprintf("env%d", i), text, hooks.URL))
+		msg := hooks.wait(t)
+		r.Wait()
+		_, ref, ok := strings.Cut(msg.Text, "(Reference ")
+		ref = strings.TrimSuffix(ref, ")")
+		if !ok || len(ref) != 8 {
+			t.Fatalf("%s: the person was told %q, want a reference", text, msg.Text)
+		}
+		if strings.Contains(msg.Text, "10.9.8.7") || strings.Contains(msg.Text, "refused") {
+			t.Fatalf("%s: the person was told the detail: %q", text, msg.Text)
+		}
+		mu.Lock()
+		found := false
+		for _, line := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(line, `"ref":"`+ref+`"`) && strings.Contains(line, "10.9.8.7") && strings.Contains(line, `"level":"ERROR"`) {
+				found = true
+			}
+		}
+		mu.Unlock()
+		if !found {
+			t.Fatalf("%s: no error log line with reference %s and the detail:\n%s", text, ref, logs.String())
+		}
+	}
+
+	logs.Reset()
+	err := r.protect("view join", func() error { return mentor.FieldErrors{"needs": "Tell your mentor what you need."} })
+	if err == nil || strings.Contains(logs.String(), `"level":"ERROR"`) || !strings.Contains(logs.String(), `"level":"WARN"`) {
+		t.Fatalf("invalid input logged as %q, want a warning", logs.String())
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -10,6 +10,7 @@ import (
 	"github.com/mentorbot/mentorbot/bot/slackapi"
 	"github.com/mentorbot/mentorbot/bot/views"
 	"github.com/mentorbot/mentorbot/internal/mentor"
+	"github.com/mentorbot/mentorbot/internal/signup"
 )
 
 // activeCycle returns the open cycle, or a *mentor.Error whose message says there is
@@ -44,12 +45,31 @@ func (b *Bot) openJoin(ctx context.Context, triggerID, userID string) error {
 		return mentor.Errorf(mentor.ECONFLICT, "You left the program while in a duo; the committee will follow up with you. Please contact them before signing up again.")
 	case err == nil: // withdrawn: join again, starting from the old answers
 	case mentor.ErrorCode(err) == mentor.ENOTFOUND:
+		// People re-apply every year: start from their last sign-up.
+		last, from, found, err := b.signup.Previous(ctx, c, userID)
+		if err != nil {
+			b.log.Warn("could not read the last sign-up; the form starts empty", "err", err)
+		}
+		if found {
+			_, err = b.api.OpenViewContext(ctx, triggerID, *views.JoinModalFrom(c, signup.Reapply(last, c), from, b.lastPartners(ctx, c, userID)))
+			return err
+		}
 		p = mentor.Participant{}
 	default:
 		return err
 	}
-	_, err = b.api.OpenViewContext(ctx, triggerID, *views.JoinModal(c, p, editing))
+	_, err = b.api.OpenViewContext(ctx, triggerID, *views.JoinModalWith(c, p, editing, b.lastPartners(ctx, c, userID)))
 	return err
+}
+
+// lastPartners are the person's duo partners of the cycle before c, whom the join
+// form offers to continue with. A failure only leaves that choice out.
+func (b *Bot) lastPartners(ctx context.Context, c mentor.Cycle, userID string) []string {
+	partners, err := b.pairing.LastPartners(ctx, c, userID)
+	if err != nil {
+		b.log.Warn("could not read last cycle's partners", "user", userID, "err", err)
+	}
+	return partners
 }
 
 // handleJoinRole redraws the join modal for the chosen role, keeping what was typed.
@@ -62,7 +82,7 @@ func (b *Bot) handleJoinRole(ctx context.Context, cb *slack.InteractionCallback,
 	if err != nil {
 		return err
 	}
-	_, err = b.api.UpdateViewContext(ctx, *views.JoinModal(c, p, meta.Editing), "", cb.View.Hash, cb.View.ID)
+	_, err = b.api.UpdateViewContext(ctx, *views.JoinModalWith(c, p, meta.Editing, meta.Partners), "", cb.View.Hash, cb.View.ID)
 	if slackapi.Is(err, slackapi.HashConflict) {
 		return nil // a newer redraw is already on screen
 	}

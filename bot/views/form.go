@@ -128,6 +128,12 @@ func (s State) Users(id string) []string {
 	return a.SelectedUsers
 }
 
+// User is a users select's value, "" when empty.
+func (s State) User(id string) string {
+	a, _ := s.get(id)
+	return a.SelectedUser
+}
+
 // Int reads a whole number; ok is false when the field is empty or not a number.
 func (s State) Int(id string) (n int, ok bool) {
 	v := s.Text(id)

@@ -292,6 +292,14 @@ func submit(t *testing.T, m *slack.ModalViewRequest, entries submitted) slack.Vi
 			if typed {
 				v["selected_date"] = entry.(string)
 			}
+		case "users_select":
+			v["selected_user"] = nil
+			if io, ok := el["initial_user"]; ok {
+				v["selected_user"] = io
+			}
+			if typed {
+				v["selected_user"] = entry.(string)
+			}
 		case "multi_users_select":
 			v["selected_users"] = []string{}
 			if io, ok := el["initial_users"]; ok {

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/mentorbot/mentorbot/internal/mentor"
+	"github.com/mentorbot/mentorbot/internal/report"
 )
 
 // HomePageSize is how many pending sign-ups one page of the committee's Home lists.
@@ -42,6 +43,8 @@ type CommitteeHome struct {
 	// Evaluated says who of the members of Duos has evaluated the cycle (only those
 	// who have are in it), for the stage "evaluated". Nil: nobody has.
 	Evaluated map[string]bool
+	// Funnel is the cycle's funnel (as in the report); nil: not shown.
+	Funnel *report.Funnel
 }
 
 // HomeInfo is everything App Home shows a person.
@@ -112,7 +115,7 @@ func committeeBlocks(now time.Time, cy mentor.Cycle, c CommitteeHome) []slack.Bl
 			mrkdwn(fmt.Sprintf("*Mentors*\n%d (%d without a mentee)", n.Mentors, n.PendingMentors)),
 			mrkdwn(fmt.Sprintf("*Free mentor places*\n%d", n.FreeMentorCapacity)),
 			mrkdwn(fmt.Sprintf("*Pending sign-ups*\n%d", n.PendingMentees+n.PendingMentors)),
-			mrkdwn(fmt.Sprintf("*Matched*\n%d mentees, %d mentors", n.MatchedMentees, n.MatchedMentors)),
+			mrkdwn(fmt.Sprintf("*Matched*\n%d mentees, %d mentors%s", n.MatchedMentees, n.MatchedMentors, completedLine(n))),
 			mrkdwn(fmt.Sprintf("*Withdrawn*\n%d", n.Withdrawn)),
 			mrkdwn(fmt.Sprintf("*Duos*\n%d (%d being set up)", c.DuoTotal, max(c.OpeningTotal, len(c.Opening)))),
 			mrkdwn(fmt.Sprintf("*Open concerns*\n%d", c.OpenConcerns)),
@@ -121,6 +124,9 @@ func committeeBlocks(now time.Time, cy mentor.Cycle, c CommitteeHome) []slack.Bl
 			slack.NewButtonBlockElement(ActionHomeMatch, "match", plain("Propose pairs")).WithStyle(slack.StylePrimary),
 			slack.NewButtonBlockElement(ActionHomeProgram, "edit", plain("Edit the cycle")),
 		),
+	}
+	if c.Funnel != nil {
+		blocks = append(blocks, funnelBlock(*c.Funnel))
 	}
 	if c.OpenConcerns > 0 {
 		what := "An open concern waits"
@@ -255,4 +261,12 @@ func lastMilestone(d mentor.Duo, evaluated bool) (mentor.DuoStage, time.Time) {
 		}
 	}
 	return ms[len(ms)-1].Stage, at
+}
+
+// completedLine adds, once the cycle has closed duos, how many people completed it.
+func completedLine(n mentor.Counts) string {
+	if n.CompletedMentees+n.CompletedMentors == 0 {
+		return ""
+	}
+	return fmt.Sprintf("\n%d mentees, %d mentors completed the cycle", n.CompletedMentees, n.CompletedMentors)
 }

@@ -3,6 +3,7 @@ package views
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/slack-go/slack"
@@ -14,13 +15,25 @@ import (
 type JoinMeta struct {
 	CycleID string `json:"cycle"`
 	Editing bool   `json:"editing,omitempty"`
+	// Partners are the person's partners of last cycle, whom they may ask to
+	// continue with; the only values the "continue" choice accepts.
+	Partners []string `json:"partners,omitempty"`
 }
 
 // JoinModal is the sign-up form for cycle c, pre-filled from p (an existing sign-up,
 // or what was typed before the role changed). The role-specific fields appear once a
 // role is chosen: what a mentee needs, or what a mentor offers and for how many.
 func JoinModal(c mentor.Cycle, p mentor.Participant, editing bool) *slack.ModalViewRequest {
-	meta, _ := json.Marshal(JoinMeta{CycleID: c.ID, Editing: editing})
+	return JoinModalWith(c, p, editing, nil)
+}
+
+// JoinModalWith is JoinModal for someone who had partners last cycle: it also asks
+// whether to continue with each (a pair is proposed again only if both ask).
+func JoinModalWith(c mentor.Cycle, p mentor.Participant, editing bool, partners []string) *slack.ModalViewRequest {
+	if len(partners) > 10 {
+		partners = partners[:10] // a checkbox group holds 10; a mentor has at most 3
+	}
+	meta, _ := json.Marshal(JoinMeta{CycleID: c.ID, Editing: editing, Partners: partners})
 	intro := fmt.Sprintf("Sign up for the *%s* mentorship program. The committee pairs mentors and mentees; each pair gets a private channel.", SafeText(c.Name, 80))
 	if editing {
 		intro = fmt.Sprintf("You're signed up for *%s*. Change anything and save; you can edit until you're matched.", SafeText(c.Name, 80))
@@ -55,8 +68,11 @@ func JoinModal(c mentor.Cycle, p mentor.Participant, editing bool) *slack.ModalV
 	blocks := []slack.Block{section("intro", intro), roleBlock}
 	switch p.Role {
 	case mentor.RoleMentee:
+		request := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, plain("Anyone who fits"), "request_mentor")
+		request.InitialUser = p.RequestMentor
 		blocks = append(blocks, input("needs", "Your specific needs", "Be specific, so a mentor can say whether they can help: e.g. preparing for academic library interviews, a first grant application.",
-			textInput("needs", "What do you want to work on this year?", p.Needs, true, mentor.MaxNeedsLen), false))
+			textInput("needs", "What do you want to work on this year?", p.Needs, true, mentor.MaxNeedsLen), false),
+			input("request_mentor", "A mentor you'd like", "Someone signed up as a mentor. The committee's matching counts it strongly, but it is never a guarantee.", request, true))
 	case mentor.RoleMentor:
 		capacity := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("How many?"), "capacity", options(capacityOptions())...)
 		if sel := optionsOf(capacityOptions(), []string{strconv.Itoa(p.Capacity)}); len(sel) == 1 {
@@ -68,6 +84,20 @@ func JoinModal(c mentor.Cycle, p mentor.Participant, editing bool) *slack.ModalV
 			input("capacity", "Mentees you can take", "", capacity, false))
 	default:
 		blocks = append(blocks, contextBlock("role_hint", "Choose a role to tell us what you need or what you can offer."))
+	}
+	if len(partners) > 0 {
+		var opts []*slack.OptionBlockObject
+		for _, u := range partners {
+			opts = append(opts, slack.NewOptionBlockObject(u, mrkdwn("Continue with <@"+u+">"), nil))
+		}
+		cont := slack.NewCheckboxGroupsBlockElement("continue_with", opts...)
+		for _, o := range opts {
+			if slices.Contains(p.ContinueWith, o.Value) {
+				cont.InitialOptions = append(cont.InitialOptions, o)
+			}
+		}
+		blocks = append(blocks, input("continue_with", "Your duo of last cycle",
+			"Tick to continue together. You are paired again only if your partner ticks it too; otherwise the committee will not pair you again.", cont, true))
 	}
 	blocks = append(blocks,
 		input("stage", "Career stage", "", stage, false),
@@ -128,6 +158,14 @@ func ParseJoin(v slack.View) (mentor.Participant, JoinMeta, error) {
 		Frequency:  s.Selected("frequency"),
 		Avoid:      s.Users("avoid"),
 	}
+	if p.Role == mentor.RoleMentee {
+		p.RequestMentor = s.User("request_mentor")
+	}
+	for _, u := range s.SelectedAll("continue_with") {
+		if slices.Contains(meta.Partners, u) {
+			p.ContinueWith = append(p.ContinueWith, u)
+		}
+	}
 	if c := s.Selected("capacity"); c != "" {
 		p.Capacity, _ = strconv.Atoi(c)
 	}
@@ -139,4 +177,14 @@ func ParseJoin(v slack.View) (mentor.Participant, JoinMeta, error) {
 		p.HoursPerMonth = n
 	}
 	return p, meta, fe.Err()
+}
+
+// JoinModalFrom is the sign-up form of cycle c filled in with p, the person's answers
+// from cycle from, for someone re-applying; partners are their duo partners of
+// the cycle before c, whom they may ask to continue with (see JoinModalWith).
+func JoinModalFrom(c mentor.Cycle, p mentor.Participant, from mentor.Cycle, partners []string) *slack.ModalViewRequest {
+	m := JoinModalWith(c, p, false, partners)
+	m.Blocks.BlockSet[0] = section("intro", fmt.Sprintf("Sign up for the *%s* mentorship program. Welcome back: the form holds your answers from *%s*. "+
+		"Check them, change what is new, and send.", SafeText(c.Name, 80), SafeText(from.Name, 80)))
+	return m
 }

@@ -77,6 +77,12 @@ func PairingPageWith(c mentor.Cycle, r mentor.PairingRound, page int, names map[
 	if len(r.Proposals) == 0 {
 		summary = fmt.Sprintf("*%s* · nobody is waiting for a mentor right now.", SafeText(c.Name, 80))
 	}
+	if r.Steering != "" {
+		summary += "\nMatching settings: " + SafeText(r.Steering, 600)
+	}
+	if r.Changed != "" {
+		summary += "\n:arrows_counterclockwise: " + r.Changed
+	}
 	if duos != nil && approved > 0 {
 		opened := 0
 		for _, d := range duos {
@@ -89,6 +95,10 @@ func PairingPageWith(c mentor.Cycle, r mentor.PairingRound, page int, names map[
 			summary += " (the rest are being set up, paced to Slack's limits; press Refresh to see progress)"
 		}
 		summary += "."
+	}
+	if r.Finished() {
+		summary += fmt.Sprintf("\n:checkered_flag: Round finished by <@%s> on %s: everyone it left without a partner is told, kindly, that they stay in the pool.",
+			r.FinishedBy, mentor.FormatDate(r.FinishedAt))
 	}
 	blocks := []slack.Block{section("summary", summary)}
 
@@ -111,7 +121,7 @@ func PairingPageWith(c mentor.Cycle, r mentor.PairingRound, page int, names map[
 		}
 		var acts []slack.BlockElement
 		if p.MentorID != "" {
-			pageOpen = pageOpen || p.State == mentor.ProposalOpen
+			pageOpen = pageOpen || (p.State == mentor.ProposalOpen && p.Warning == "")
 			acts = append(acts, slack.NewButtonBlockElement(ActionPairApprove, strconv.Itoa(i), plain("Approve")).WithStyle(slack.StylePrimary))
 		}
 		if sel := alternativesSelect(p, names, alts[p.MenteeID]); sel != nil {
@@ -132,17 +142,24 @@ func PairingPageWith(c mentor.Cycle, r mentor.PairingRound, page int, names map[
 		nav = append(nav, slack.NewButtonBlockElement(ActionPairNext, strconv.Itoa(page+1), plain("Next")))
 	}
 	if pageOpen {
-		// Skipped and refused proposals are left out: they need a decision each.
+		// Skipped, refused and warned proposals are left out: they need a decision
+		// each.
 		nav = append(nav, slack.NewButtonBlockElement(ActionPairApproveAll, strconv.Itoa(page), plain("Approve all open on this page")))
 	}
+
 	if duos != nil && approved > 0 {
 		nav = append(nav, slack.NewButtonBlockElement(ActionPairRefresh, strconv.Itoa(page), plain("Refresh")))
 	}
 	if len(nav) > 0 {
 		blocks = append(blocks, slack.NewActionBlock("nav", nav...))
 	}
+	blocks = append(blocks, slack.NewActionBlock(BlockPairSettings,
+		slack.NewButtonBlockElement(ActionPairSettings, c.ID, plain("Matching settings"))))
+	if !r.Finished() && (len(r.Proposals) > 0 || r.Mentors > 0) {
+		blocks = append(blocks, slack.NewActionBlock(BlockPairFinish, finishRoundButton(page)))
+	}
 	if len(r.Proposals) > 0 {
-		blocks = append(blocks, contextBlock("pages", fmt.Sprintf("Page %d of %d · proposals %d–%d", page+1, pages, from+1, to)))
+		blocks = append(blocks, contextBlock("pages", fmt.Sprintf("Page %d of %d · proposals %d–%d · \"Approve all\" leaves skipped and :warning: proposals for a click of their own", page+1, pages, from+1, to)))
 	}
 	return &slack.ModalViewRequest{
 		Type:            slack.VTModal,
@@ -154,13 +171,31 @@ func PairingPageWith(c mentor.Cycle, r mentor.PairingRound, page int, names map[
 	}
 }
 
-// proposalText describes one proposal: who with whom, score, reasons, outcome.
+// proposalText describes one proposal: who with whom, score, reasons, how it came
+// to be (the committee's choice, continuing, changed by a re-optimisation), its
+// warning and its outcome.
 func proposalText(p mentor.Proposal) string {
 	var b strings.Builder
 	if p.MentorID == "" {
 		fmt.Fprintf(&b, "*<@%s>* · no mentor proposed\n%s", p.MenteeID, SafeText(p.Reasons, 400))
 	} else {
-		fmt.Fprintf(&b, "*<@%s>* → *<@%s>* · score %d\n%s", p.MenteeID, p.MentorID, p.Score, SafeText(p.Reasons, 400))
+		fmt.Fprintf(&b, "*<@%s>* → *<@%s>* · score %d", p.MenteeID, p.MentorID, p.Score)
+		switch {
+		case p.Continue:
+			b.WriteString(" · :repeat: both asked to continue")
+		case p.Pinned:
+			b.WriteString(" · :pushpin: the committee's choice")
+		}
+		fmt.Fprintf(&b, "\n%s", SafeText(p.Reasons, 400))
+	}
+	switch {
+	case p.Was == "-":
+		b.WriteString("\n:arrows_counterclockwise: Changed: had no mentor before")
+	case p.Was != "":
+		fmt.Fprintf(&b, "\n:arrows_counterclockwise: Changed: was <@%s> (score %d)", p.Was, p.WasScore)
+	}
+	if p.Warning != "" && p.State != mentor.ProposalApproved {
+		fmt.Fprintf(&b, "\n:warning: %s", SafeText(p.Warning, 300))
 	}
 	switch p.State {
 	case mentor.ProposalApproved:
@@ -186,7 +221,14 @@ func alternativesSelect(p mentor.Proposal, names map[string]string, alts []pairi
 		if name == "" {
 			name = a.MentorID
 		}
-		label := fmt.Sprintf("%s · score %d · %d free", name, a.Score, a.Free)
+		label := fmt.Sprintf("%s · score %d · %d free", Truncate(name, 30), a.Score, a.Free)
+		if p.MentorID != "" {
+			why := a.Why
+			if why == "" {
+				why = "same points"
+			}
+			label = fmt.Sprintf("%s · %+d: %s", Truncate(name, 30), a.Diff, why)
+		}
 		opts = append(opts, slack.NewOptionBlockObject(a.MentorID, plain(Truncate(label, 75)), nil))
 	}
 	if len(opts) == 0 {

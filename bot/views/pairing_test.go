@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/mentorbot/mentorbot/bot/views"
@@ -67,8 +68,8 @@ func TestPairingPageWithNobodyWaiting(t *testing.T) {
 	r := mentor.PairingRound{ID: "round-0", CycleID: "c2026"}
 	m := views.PairingPage(cycle(), r, 0, nil, nil)
 	d := mustValidView(t, m)
-	if len(d.blocks) != 1 || !d.has("summary") {
-		t.Fatalf("blocks = %v, want the summary only", d.blockIDs())
+	if len(d.blocks) != 2 || !d.has("summary") || !d.has(views.BlockPairSettings) {
+		t.Fatalf("blocks = %v, want the summary and the matching settings only", d.blockIDs())
 	}
 	mustContain(t, d.text(), "nobody is waiting for a mentor")
 	meta, err := views.ParsePairingMeta(m.PrivateMetadata)
@@ -153,7 +154,7 @@ func TestPairingPageStates(t *testing.T) {
 		{MenteeID: "U0DAN", MentorID: "U0VIC", Score: 10, Reasons: "same time zone", State: mentor.ProposalOpen},
 	}}
 	alts := map[string][]pairing.Alternative{
-		"U0BEN":  {{MentorID: "U0SAM", Score: 30, Free: 1}, {MentorID: "U0VIC", Score: 5, Free: 1}},
+		"U0BEN":  {{MentorID: "U0SAM", Score: 30, Free: 1}, {MentorID: "U0VIC", Score: 5, Free: 1, Diff: -25, Why: "fewer shared areas, worse time zones"}},
 		"U0CLEO": {{MentorID: "U0VIC", Score: 9, Free: 1}},
 		// Dan has no other mentor: no select.
 	}
@@ -170,8 +171,8 @@ func TestPairingPageStates(t *testing.T) {
 		t.Errorf("skipped proposal actions = %v, want approve and change (no second skip)", got)
 	}
 	opts := element(t, d.block(t, "a1"), views.ActionPairChange)["options"].([]any)
-	if len(opts) != 1 || opts[0].(map[string]any)["value"] != "U0VIC" || textOf(opts[0].(map[string]any), "text") != "Vic & Co · score 5 · 1 free" {
-		t.Errorf("alternatives of Ben = %v, want only Vic (plain text, not escaped)", opts)
+	if len(opts) != 1 || opts[0].(map[string]any)["value"] != "U0VIC" || textOf(opts[0].(map[string]any), "text") != "Vic & Co · -25: fewer shared areas, worse time zones" {
+		t.Errorf("alternatives of Ben = %v, want only Vic with the difference and why (plain text, not escaped)", opts)
 	}
 
 	p2 := textOf(d.block(t, "p2"), "text")
@@ -227,5 +228,63 @@ func TestParsePairingMetaOfAnOutdatedModal(t *testing.T) {
 		if _, err := views.ParsePairingMeta(s); mentor.ErrorCode(err) != mentor.EINVALID {
 			t.Errorf("ParsePairingMeta(%q) = %v, want invalid", s, err)
 		}
+	}
+}
+
+// A round offers Finish round (confirmed) until it is finished; then the summary says
+// who finished it, and nothing offers to finish it again.
+func TestPairingPageFinishRound(t *testing.T) {
+	r := mentor.PairingRound{ID: "round-4", CycleID: "c2026", Mentors: 1, Proposals: []mentor.Proposal{
+		{MenteeID: "U0ADA", MentorID: "U0ROSA", State: mentor.ProposalOpen},
+	}}
+	d := mustValidView(t, views.PairingPage(cycle(), r, 0, nil, nil))
+	if got := actionIDs(d.block(t, views.BlockPairFinish)); len(got) != 1 || got[0] != views.ActionPairFinish {
+		t.Fatalf("finish block = %v, want the Finish round button", got)
+	}
+	if !strings.Contains(string(d.raw), "Finish this round?") {
+		t.Error("Finish round does not ask to confirm")
+	}
+	r.FinishedAt, r.FinishedBy = time.Date(2026, 10, 20, 12, 0, 0, 0, time.UTC), "U0CHAIR"
+	d = mustValidView(t, views.PairingPage(cycle(), r, 0, nil, nil))
+	if d.has(views.BlockPairFinish) {
+		t.Error("a finished round offers to finish it again")
+	}
+	if s := string(d.raw); !strings.Contains(s, "Round finished by") || !strings.Contains(s, "U0CHAIR") {
+		t.Error("the summary does not say who finished the round")
+	}
+}
+
+func TestPairingPageSaysWhatChangedAndLeavesWarnedProposalsToAClick(t *testing.T) {
+	r := mentor.PairingRound{ID: "round-5", CycleID: "c2026", Mentees: 3, Mentors: 3,
+		Steering: "shared areas high · must-haves: at most 3 h apart",
+		Changed:  "Re-optimised around your choice of <@U0ROSA> for <@U0BEN>: 1 proposal changed (marked :arrows_counterclockwise:).",
+		Proposals: []mentor.Proposal{
+			{MenteeID: "U0ADA", MentorID: "U0SAM", Score: 12, Reasons: "same time zone", State: mentor.ProposalOpen, Was: "U0ROSA", WasScore: 40},
+			{MenteeID: "U0BEN", MentorID: "U0ROSA", Score: 30, Reasons: "shared: grants", State: mentor.ProposalOpen, Pinned: true},
+			{MenteeID: "U0CLEO", MentorID: "U0VIC", Score: -8, Reasons: "same career stage", State: mentor.ProposalOpen, Warning: pairing.WarnNegative},
+			{MenteeID: "U0DAN", MentorID: "U0WES", Score: 20, Reasons: "both asked to continue; same time zone", State: mentor.ProposalOpen, Pinned: true, Continue: true},
+		}}
+	d := mustValidView(t, views.PairingPage(cycle(), r, 0, nil, nil))
+	summary := textOf(d.block(t, "summary"), "text")
+	mustContain(t, summary, "Matching settings: shared areas high · must-haves: at most 3 h apart")
+	mustContain(t, summary, "1 proposal changed")
+	mustContain(t, textOf(d.block(t, "p0"), "text"), ":arrows_counterclockwise: Changed: was <@U0ROSA> (score 40)")
+	mustContain(t, textOf(d.block(t, "p1"), "text"), ":pushpin: the committee's choice")
+	mustContain(t, textOf(d.block(t, "p2"), "text"), ":warning: negative score: a poor fit")
+	mustContain(t, textOf(d.block(t, "p3"), "text"), ":repeat: both asked to continue")
+	// The warned proposal keeps its own Approve button; "approve all" is offered
+	// for the others and the page says it leaves the warned one alone.
+	if got := actionIDs(d.block(t, "a2")); len(got) == 0 || got[0] != views.ActionPairApprove {
+		t.Errorf("warned proposal actions = %v", got)
+	}
+	if got := actionIDs(d.block(t, "nav")); len(got) != 1 || got[0] != views.ActionPairApproveAll {
+		t.Errorf("navigation = %v", got)
+	}
+	mustContain(t, d.text(), "leaves skipped and :warning: proposals for a click of their own")
+
+	// A page whose only open proposal is warned offers no "approve all".
+	r.Proposals = r.Proposals[2:3]
+	if d := mustValidView(t, views.PairingPage(cycle(), r, 0, nil, nil)); d.has("nav") {
+		t.Fatalf("navigation %v offers to approve a warned proposal with the others", actionIDs(d.block(t, "nav")))
 	}
 }

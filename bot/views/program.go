@@ -67,6 +67,9 @@ func ProgramModal(c mentor.Cycle, rev int) *slack.ModalViewRequest {
 		input("digest_hour", "At (hour)", "", numberInput("digest_hour", r.DigestHour, true), false),
 		input("time_zone", "Committee time zone", "An IANA name such as America/New_York; empty for UTC.",
 			textInput("time_zone", "America/New_York", c.TimeZone, false, 60), true),
+		slack.NewHeaderBlock(plain("End of the cycle")),
+		input("close_grace_days", "Days a closing duo keeps its channel", "After the end date each duo chooses to continue on its own or to close; a closing duo's channel is archived this many days after it chooses.",
+			numberInput("close_grace_days", r.CloseGraceDays, true), false),
 		slack.NewHeaderBlock(plain("Topics")),
 		input("topics", "Topics people choose from", fmt.Sprintf("One a line, at most %d: the areas of sign-ups and the activities of agreements.", mentor.MaxTopics),
 			textInput("topics", "", topicLines(c.TopicOptions()), true, 1000), false),
@@ -147,6 +150,7 @@ func ParseProgram(v slack.View, base mentor.Cycle) (mentor.Cycle, ProgramMeta, e
 	number("nudge_from", "Give an hour from 0 to 23.", &r.NudgeFromHour)
 	number("nudge_until", "Give an hour from 1 to 24.", &r.NudgeUntilHour)
 	number("digest_hour", "Give an hour from 0 to 23.", &r.DigestHour)
+	number("close_grace_days", "Give a whole number of days, such as 14.", &r.CloseGraceDays)
 	if s.has("nudge_from") {
 		r.NudgeAnyTime = len(s.SelectedAll("nudge_any_time")) > 0
 	}

@@ -94,7 +94,8 @@ func standingBlocks(st Standing) []slack.Block {
 
 // MilestoneText lists a duo's milestones with their dates, in the program's order:
 // channel open · first contact · agreement drafted · agreement signed ("not yet" for
-// those to come), then ended when the committee dissolved it.
+// those to come), then completed when the cycle closed it, or ended when the
+// committee dissolved it.
 func MilestoneText(d mentor.Duo) string {
 	reached := map[mentor.DuoStage]string{}
 	for _, m := range d.Milestones(false) {
@@ -108,8 +109,10 @@ func MilestoneText(d mentor.Duo) string {
 		}
 		parts = append(parts, mentor.StageLabel(s)+" "+at)
 	}
-	if at, ok := reached[mentor.StageEnded]; ok {
-		parts = append(parts, mentor.StageLabel(mentor.StageEnded)+" "+at)
+	for _, s := range []mentor.DuoStage{mentor.StageClosed, mentor.StageEnded} {
+		if at, ok := reached[s]; ok {
+			parts = append(parts, mentor.StageLabel(s)+" "+at)
+		}
 	}
 	return strings.Join(parts, " · ")
 }
@@ -200,6 +203,8 @@ func statusLabel(p mentor.Participant) string {
 		return "matched"
 	case mentor.StatusWithdrawn:
 		return "left the program on " + mentor.FormatDate(p.WithdrawnAt)
+	case mentor.StatusCompleted:
+		return "completed the cycle"
 	}
 	return string(p.Status)
 }

@@ -71,7 +71,7 @@ func answered(t *testing.T, res *slackfake.ViewResult) string {
 // updates, Home, views: all but a views.update of a modal of the evaluator's, which
 // is their own form, pre-filled to change it), what Slack shows in every channel and
 // DM, every ephemeral, every Home and every other person's open modals, and the
-// bot's logs.
+// bot's logs, and files shared anywhere but the committee channel.
 func (h *harness) leaksOf(evaluator, text string) []string {
 	h.t.Helper()
 	var out []string
@@ -110,6 +110,13 @@ func (h *harness) leaksOf(evaluator, text string) []string {
 			if strings.Contains(viewText(v), text) {
 				out = append(out, "modal of "+u.ID)
 			}
+		}
+	}
+	// The committee's report files are the one place evaluations go: a file
+	// holding one anywhere else leaked it.
+	for _, f := range h.slack.Files() {
+		if bytes.Contains(f.Content, []byte(text)) && f.Channel != committeeChannel {
+			out = append(out, "file "+f.Name+" shared in "+f.Channel)
 		}
 	}
 	if strings.Contains(h.logs.String(), text) {

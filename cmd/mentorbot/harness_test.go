@@ -85,6 +85,15 @@ func (s *syncBuffer) String() string {
 // startBot starts the bot on a fresh workspace and waits until it is connected.
 func startBot(t testing.TB, opts ...func(*slackfake.Options)) *harness {
 	t.Helper()
+	h := newHarness(t, opts...)
+	h.start()
+	return h
+}
+
+// newHarness makes a fresh workspace, a private Redis and the bot's settings, and
+// starts nothing.
+func newHarness(t testing.TB, opts ...func(*slackfake.Options)) *harness {
+	t.Helper()
 	// Slack and the bot share the test clock: message timestamps, rate-limit windows
 	// and nudges all move when the test moves it.
 	clk := clock.NewSettable(time.Date(2026, 10, 5, 15, 0, 0, 0, time.UTC))
@@ -98,6 +107,9 @@ func startBot(t testing.TB, opts ...func(*slackfake.Options)) *harness {
 		{ID: erin, Name: "erin", RealName: "Erin Mentor", TZ: "America/Toronto", TZOffset: -18000},
 		{ID: frank, Name: "frank", RealName: "Frank Mentee", TZ: "Europe/London", TZOffset: 0},
 	}
+	// The bot token has exactly the scopes of our manifest, so a method the code
+	// starts calling without asking for its scope fails every test that reaches it.
+	fake.SetScopes(slackfake.TokenBot, manifestScopes(t)...)
 	var ids []string
 	for _, u := range users {
 		fake.AddUser(u)
@@ -124,7 +136,6 @@ func startBot(t testing.TB, opts ...func(*slackfake.Options)) *harness {
 		"MENTORBOT_SWEEP_SCHEDULE": "@every 1s",
 	}
 	h.http = "http://" + h.env["MENTORBOT_HTTP_ADDR"]
-	h.start()
 	return h
 }
 

@@ -6,12 +6,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/mentorbot/mentorbot/internal/matchcsv"
 )
 
 func main() {
@@ -19,11 +23,34 @@ func main() {
 	defer stop()
 	// go-redis logs reconnect attempts through its own package logger; send them to
 	// stderr with a prefix instead of mixing them unmarked into our JSON logs.
-	redis.SetLogger(&redisLogger{log.New(os.Stderr, "redis: ", log.LstdFlags)})
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "mentorbot:", err)
-		os.Exit(exitCode(err))
+	// export reports a failure in one line of its own; go-redis's dial attempts
+	// would only repeat it.
+	redisLog := io.Writer(os.Stderr)
+	if len(os.Args) > 1 && os.Args[1] == "export" {
+		redisLog = io.Discard
 	}
+	redis.SetLogger(&redisLogger{log.New(redisLog, "redis: ", log.LstdFlags)})
+	// os.LookupEnv tells a setting set to "" from one not set (MENTORBOT_KEY_PREFIX=).
+	deps := runDeps{lookupEnv: os.LookupEnv}
+	if err := runWith(ctx, deps, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		os.Exit(reportError(os.Stderr, err))
+	}
+}
+
+// reportError writes err to w, each of its lines prefixed "mentorbot: " (several bad
+// settings are several lines), and returns the exit status. `mentorbot match` errors
+// carry their own prefix ("mentorbot match: ", file:line for bad rows) and are
+// written as they are.
+func reportError(w io.Writer, err error) int {
+	var own *matchcsv.Error
+	if errors.As(err, &own) {
+		fmt.Fprintln(w, err)
+		return exitCode(err)
+	}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintln(w, "mentorbot:", line)
+	}
+	return exitCode(err)
 }
 
 // exitCode is 2 for usage and configuration errors (errors with ExitCode() int say

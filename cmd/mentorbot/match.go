@@ -7,6 +7,6 @@ import (
 )
 
 // runMatch is `mentorbot match`: the offline pairing preview.
-func runMatch(args []string, stdout, stderr io.Writer) error {
-	return matchcsv.Run(args, stdout, stderr)
+func runMatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return matchcsv.Run(args, stdin, stdout, stderr)
 }

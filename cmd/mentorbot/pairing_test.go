@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mentorbot/mentorbot/internal/mentor"
 	"github.com/mentorbot/mentorbot/internal/slackfake"
@@ -238,36 +239,48 @@ func TestConcurrentApprovalsMakeOneDuo(t *testing.T) {
 
 func TestConflictingApprovalIsExplained(t *testing.T) {
 	h := startBot(t)
+	grace := "U07GRACE07"
+	h.slack.AddUser(slackfake.User{ID: grace, Name: "grace", RealName: "Grace Committee"})
+	if err := h.slack.SetMembers(committeeChannel, alice, grace, h.slack.Options().BotUserID); err != nil {
+		t.Fatal(err)
+	}
 	h.openCycle(alice)
 	h.signUpFive()
-	v := h.openPairing(alice)
-	// Give Bob's proposal Carol, and Dave's too: Carol has one place only.
+	// Alice's proposals give Carol (one place) to Bob. In her own window Grace
+	// chooses Carol for Dave; her round re-optimises around that choice.
+	va := h.openPairing(alice)
 	c := mustActive(t, h)
-	r := h.latestRound(c.ID)
-	idx := map[string]int{}
-	for i, p := range r.Proposals {
-		idx[p.MenteeID] = i
-	}
-	for _, mentee := range []string{bob, dave} {
-		target := slackfake.InView(v.ID)
-		target.BlockID = fmt.Sprintf("a%d", idx[mentee])
-		if r.Proposals[idx[mentee]].MentorID == carol {
-			continue
+	ra := h.latestRound(c.ID)
+	vg := h.openPairing(grace)
+	rg := h.latestRound(c.ID)
+	bobA, daveG := -1, -1
+	for i, p := range ra.Proposals {
+		if p.MenteeID == bob {
+			bobA = i
 		}
-		if _, err := h.slack.SelectOption(h.ctx, alice, target, "pair_change", carol); err != nil {
-			t.Fatal(err)
+	}
+	for i, p := range rg.Proposals {
+		if p.MenteeID == dave {
+			daveG = i
 		}
-		h.view(alice, "pairing", func(v slackfake.View) bool {
-			return strings.Contains(viewText(v), fmt.Sprintf("<@%s>* → *<@%s>*", mentee, carol))
-		})
 	}
-	for _, mentee := range []string{bob, dave} {
-		h.onProposal(alice, v.ID, idx[mentee], "pair_approve")
-		h.view(alice, "pairing", func(v slackfake.View) bool {
-			return strings.Contains(viewText(v), "Approved by") && (mentee == bob || strings.Contains(viewText(v), "Not approved"))
-		})
+	if ra.Proposals[bobA].MentorID != carol {
+		t.Fatalf("Alice's round does not give Carol to Bob: %+v", ra.Proposals)
 	}
-	got := viewText(h.view(alice, "pairing", nil))
+	target := slackfake.InView(vg.ID)
+	target.BlockID = fmt.Sprintf("a%d", daveG)
+	if _, err := h.slack.SelectOption(h.ctx, grace, target, "pair_change", carol); err != nil {
+		t.Fatal(err)
+	}
+	h.view(grace, "pairing", func(v slackfake.View) bool {
+		return strings.Contains(viewText(v), fmt.Sprintf("<@%s>* → *<@%s>* · score", dave, carol)) && strings.Contains(viewText(v), "the committee's choice")
+	})
+	// Alice approves Bob with Carol first; Grace's approval of Dave with Carol is
+	// then refused, and her window says why.
+	h.onProposal(alice, va.ID, bobA, "pair_approve")
+	h.view(alice, "pairing", func(v slackfake.View) bool { return strings.Contains(viewText(v), "Approved by") })
+	h.onProposal(grace, vg.ID, daveG, "pair_approve")
+	got := viewText(h.view(grace, "pairing", func(v slackfake.View) bool { return strings.Contains(viewText(v), "Not approved") }))
 	if !strings.Contains(got, "has no free mentee place left") {
 		t.Fatalf("the refused approval is not explained:\n%s", got)
 	}
@@ -299,6 +312,16 @@ func TestDuoOpeningResumesAfterSlackFailsHalfWay(t *testing.T) {
 	// Meanwhile the committee's Home shows the duo and the failing step.
 	h.homeShows(alice, "Duos still being set up", "will be retried by themselves")
 
+	// Someone outside the committee can't press Retry, even with a crafted button:
+	// refused, and nothing is done.
+	invites := h.slack.CallCount("conversations.invite")
+	h.forgeClick(bob, general, "duo_retry", c.ID+"|"+duos[0].ID)
+	h.ephemeral(bob, "for the mentorship committee")
+	h.settle()
+	if got := h.slack.CallCount("conversations.invite"); got != invites || h.duo(duos[0]).Setup.Invited {
+		t.Fatalf("a non-member's Retry went on with the opening (%d invite calls, had %d)", got, invites)
+	}
+
 	// Retry finishes the job; nothing is created twice.
 	creates := h.slack.CallCount("conversations.create")
 	if _, err := h.slack.ClickButton(h.ctx, alice, slackfake.InMessage(committeeChannel, failed.TS), "duo_retry"); err != nil {
@@ -329,8 +352,6 @@ func TestDuoOpeningResumesAfterSlackFailsHalfWay(t *testing.T) {
 	if welcomes != 1 {
 		t.Fatalf("%d welcomes posted", welcomes)
 	}
-	// Someone outside the committee can't press Retry.
-	h.slack.ClickButton(h.ctx, bob, slackfake.InMessage(committeeChannel, failed.TS), "duo_retry")
 }
 
 func TestTakenChannelNameGetsASuffix(t *testing.T) {
@@ -431,19 +452,56 @@ func TestApprovingAgainFinishesADuoLeftHalfOpen(t *testing.T) {
 	h.openCycle(alice)
 	h.signUpFive()
 	v := h.openPairing(alice)
-	// The first opening dies before anything reaches Slack (as if the replica were
-	// killed): channel creation fails and nobody presses Retry.
-	h.slack.FailNext("conversations.create", "fatal_error")
-	click := h.onProposal(alice, v.ID, 0, "pair_approve")
-	if _, err := h.slack.WaitForMessage(h.ctx, committeeChannel, func(m slackfake.Message) bool { return strings.Contains(m.Text, "stopped at") }); err != nil {
-		t.Fatal(err)
+	c := mustActive(t, h)
+	// A replica is killed between storing the duo and storing the job that opens it:
+	// the duo is in Redis, nothing is in Slack, and no job will ever open it.
+	p := h.latestRound(c.ID).Proposals[0]
+	if _, created, err := h.store().CreateDuo(h.ctx, mentor.Duo{ID: "half-open", CycleID: c.ID, MentorID: p.MentorID, MenteeID: p.MenteeID,
+		ApprovedBy: alice, CreatedAt: h.clock.Now()}); err != nil || !created {
+		t.Fatalf("store the half-open duo: %v %v", created, err)
+	}
+	h.settle()
+	if n := len(h.duoChannels()); n != 0 {
+		t.Fatalf("%d duo channels before anyone approved again", n)
 	}
 	// Approving the same pair again (a double click delivered late, a second
-	// committee window) finishes it.
-	if _, err := h.slack.Redeliver(h.ctx, click.EnvelopeID); err != nil {
-		t.Fatal(err)
-	}
+	// committee window) finishes it: the existing duo, not a new one.
+	h.onProposal(alice, v.ID, 0, "pair_approve")
 	if err := h.slack.Wait(h.ctx, func() bool { return len(h.duoChannels()) == 1 }); err != nil {
 		t.Fatalf("the half-open duo was not finished: %d channels", len(h.duoChannels()))
+	}
+	h.eventually("the half-open duo is open", func() bool {
+		ds, _ := h.store().Duos(h.ctx, c.ID, []string{"half-open"})
+		return len(ds) == 1 && ds[0].Setup.Done()
+	})
+	if ids, _ := h.store().DuoIDs(h.ctx, c.ID); len(ids) != 1 {
+		t.Fatalf("%d duos, want the half-open one only", len(ids))
+	}
+}
+
+// A duo stored without its opening job (a replica killed between the two) is opened
+// by the check that runs daily (and at every start), with nobody clicking anything.
+func TestADuoLeftHalfOpenIsOpenedByTheDailyCheck(t *testing.T) {
+	h := startBot(t)
+	h.openCycle(alice)
+	h.signUpFive()
+	h.openPairing(alice)
+	c := mustActive(t, h)
+	p := h.latestRound(c.ID).Proposals[0]
+	if _, created, err := h.store().CreateDuo(h.ctx, mentor.Duo{ID: "half-open", CycleID: c.ID, MentorID: p.MentorID, MenteeID: p.MenteeID,
+		ApprovedBy: alice, CreatedAt: h.clock.Now()}); err != nil || !created {
+		t.Fatalf("store the half-open duo: %v %v", created, err)
+	}
+	h.runUntil(h.clock.Now().Add(time.Hour))
+	if n := len(h.duoChannels()); n != 0 {
+		t.Fatalf("%d duo channels before the daily check", n)
+	}
+	h.runUntil(h.clock.Now().Add(24 * time.Hour))
+	h.eventually("the half-open duo is open", func() bool {
+		ds, _ := h.store().Duos(h.ctx, c.ID, []string{"half-open"})
+		return len(ds) == 1 && ds[0].Setup.Done()
+	})
+	if n := len(h.duoChannels()); n != 1 {
+		t.Fatalf("%d duo channels, want the half-open duo's", n)
 	}
 }

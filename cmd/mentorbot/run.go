@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -21,6 +22,8 @@ Usage:
   mentorbot [run]                  run the bot (settings from the environment; see README)
   mentorbot match --in people.csv  offline pairing preview from a CSV (see mentorbot match -h)
   mentorbot sandbox                the whole program in a browser, no Slack needed (see mentorbot sandbox -h)
+  mentorbot export --what duos     a CSV of duos, evaluations or participants from Redis (see mentorbot export -h)
+  mentorbot healthcheck            exit 0 when the bot running here is ready, 1 if not
   mentorbot version                print the version
   mentorbot -h                     this help
 `
@@ -43,6 +46,14 @@ type runDeps struct {
 	// slackTimeout bounds each Slack request (0: slackapi's default), so a test of
 	// Slack timing out does not wait 15 s for each.
 	slackTimeout time.Duration
+	// preflightBackoff replaces the start-up check's waits while Slack cannot be
+	// reached (nil: its default, seconds to half a minute).
+	preflightBackoff []time.Duration
+	// lookupEnv, if set, tells a setting set to "" from one not set at all
+	// (os.LookupEnv); without it an empty setting counts as unset.
+	lookupEnv func(string) (string, bool)
+	// stdin is what `match --in -` reads (nil: os.Stdin).
+	stdin io.Reader
 }
 
 // run is the whole program behind main: it parses args, reads settings through
@@ -65,9 +76,17 @@ func runWith(ctx context.Context, deps runDeps, args []string, getenv func(strin
 		}
 		return serve(ctx, deps, getenv, stdout, stderr)
 	case "match":
-		return runMatch(args, stdout, stderr)
+		stdin := deps.stdin
+		if stdin == nil {
+			stdin = os.Stdin
+		}
+		return runMatch(args, stdin, stdout, stderr)
 	case "sandbox":
 		return runSandbox(ctx, deps, args, getenv, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, args, getenv, stdout)
+	case "export":
+		return runExport(ctx, args, getenv, stdout)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "mentorbot", versionString())
 		return nil

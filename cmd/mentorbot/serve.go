@@ -13,6 +13,7 @@ import (
 	"github.com/mentorbot/mentorbot/bot"
 	"github.com/mentorbot/mentorbot/bot/slackapi"
 	"github.com/mentorbot/mentorbot/internal/clock"
+	"github.com/mentorbot/mentorbot/internal/closeout"
 	"github.com/mentorbot/mentorbot/internal/config"
 	"github.com/mentorbot/mentorbot/internal/duos"
 	"github.com/mentorbot/mentorbot/internal/evaluation"
@@ -21,6 +22,7 @@ import (
 	"github.com/mentorbot/mentorbot/internal/pairing"
 	"github.com/mentorbot/mentorbot/internal/program"
 	"github.com/mentorbot/mentorbot/internal/redisstore"
+	"github.com/mentorbot/mentorbot/internal/report"
 	"github.com/mentorbot/mentorbot/internal/scheduler"
 	"github.com/mentorbot/mentorbot/internal/signup"
 	"github.com/mentorbot/mentorbot/internal/telemetry"
@@ -29,7 +31,11 @@ import (
 // serve runs the bot until ctx is cancelled: the composition root, the only place that
 // knows both Slack and Redis.
 func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := config.Load(getenv)
+	lookup := deps.lookupEnv
+	if lookup == nil {
+		lookup = config.Getenv(getenv)
+	}
+	cfg, err := config.Load(lookup)
 	if err != nil {
 		return err
 	}
@@ -38,7 +44,9 @@ func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout
 
 	store, err := redisstore.Open(cfg.RedisURL.Reveal(), cfg.KeyPrefix, redisstore.Options{})
 	if err != nil {
-		return &config.Error{Setting: "REDIS_URL", Problem: "is not a valid redis:// URL"}
+		// config.Load checked the URL's shape; what is left is go-redis's own
+		// reading (options in the query), whose messages never echo a password.
+		return &config.Error{Setting: "REDIS_URL", Problem: fmt.Sprintf("%v; use e.g. redis://localhost:6379/0", errors.Unwrap(err))}
 	}
 	defer store.Close()
 	if err := store.Ping(ctx); err != nil {
@@ -66,12 +74,15 @@ func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout
 		Log:              log,
 		Metrics:          metrics,
 		Events:           store,
+		Committee:        store,
 		Program:          program.New(store, clk),
 		Signup:           signup.New(store, clk),
 		Pairing:          pairing.New(store, clk),
 		Duos:             duos.New(store, sched, nudgeSvc, clk),
 		Evaluation:       evaluation.New(store, store, nudgeSvc, clk),
+		Report:           report.New(store, store, report.Options{}),
 		Nudges:           nudgeSvc,
+		Closeout:         closeout.New(store, sched, nudgeSvc, clk),
 		Scheduler:        sched,
 		SweepSchedule:    cfg.SweepSchedule,
 	})
@@ -89,21 +100,44 @@ func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout
 				}
 				return nil
 			}},
+			ops.Check{Name: "committee", Run: b.CommitteeReady},
 		),
 		ReadHeaderTimeout: 5 * time.Second,
 	}
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- srv.Serve(ln) }()
+	stopHTTP := func() {
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shutdownCtx)
+		if err := <-httpDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server failed", "err", err)
+		}
+	}
 	log.Info("mentorbot starting", "version", versionString(), "http", ln.Addr().String(),
 		"slack_api", cfg.SlackAPIURL, "committee_channel", cfg.CommitteeChannel, "key_prefix", cfg.KeyPrefix)
 
+	// The start-up check: a set-up problem stops here with one line naming the fix,
+	// rather than a bot that looks alive and cannot work.
+	id, err := (bot.Preflight{APIURL: cfg.SlackAPIURL, BotToken: cfg.BotToken.Reveal(), HTTP: hc, API: api,
+		CommitteeChannel: cfg.CommitteeChannel, Log: log, Backoff: deps.preflightBackoff}).Run(ctx)
+	if err != nil {
+		stopHTTP()
+		if ctx.Err() != nil {
+			log.Info("mentorbot stopped during the start-up check")
+			return nil
+		}
+		log.Error("start-up check failed", "err", err)
+		return err
+	}
+	b.SetIdentity(id)
+	log.Info("start-up check passed", "bot_user", id.UserID, "bot_name", id.Name, "team", id.Team)
+
 	runErr := b.Run(ctx)
 
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	srv.Shutdown(shutdownCtx)
-	if err := <-httpDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error("http server failed", "err", err)
+	stopHTTP()
+	if runErr != nil {
+		log.Error("socket mode failed for good", "err", runErr)
 	}
 	log.Info("mentorbot stopped")
 	return runErr

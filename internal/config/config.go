@@ -1,12 +1,15 @@
 // Package config reads mentorbot's settings from the environment, as product.md lists
-// them, and explains in one line what is wrong when a setting is missing or malformed.
+// them, and explains what is wrong, one line for each setting missing or malformed.
 package config
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/robfig/cron/v3"
@@ -64,10 +67,56 @@ func (e *Error) Error() string { return e.Setting + ": " + e.Problem }
 // ExitCode is 2: a bad setting is a usage error.
 func (e *Error) ExitCode() int { return 2 }
 
-// Load reads the configuration through getenv. The first problem found is returned as
-// an *Error; settings are checked in the order of product.md's table.
-func Load(getenv func(string) string) (Config, error) {
-	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+// Errors is every bad setting found, in the order of product.md's table. Error() puts
+// each on its own line.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ExitCode is 2, as for one bad setting.
+func (es Errors) ExitCode() int { return 2 }
+
+// Unwrap gives errors.As each *Error.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// Getenv adapts a getenv function to Load: an empty value counts as unset.
+func Getenv(getenv func(string) string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v := getenv(k)
+		return v, v != ""
+	}
+}
+
+// Load reads the configuration through lookup (os.LookupEnv, or Getenv). Every problem
+// found is returned, as Errors; settings are checked in the order of product.md's table.
+// An optional setting that is set but empty is an error where taking the default would
+// surprise (a Redis URL, the key prefix, the sweep schedule, the HTTP address).
+func Load(lookup func(string) (string, bool)) (Config, error) {
+	var errs Errors
+	bad := func(setting, problem string) { errs = append(errs, &Error{setting, problem}) }
+	get := func(name string) string { v, _ := lookup(name); return strings.TrimSpace(v) }
+	// optional returns the value of an optional setting and whether to use it; set
+	// but empty is reported when a default would surprise.
+	optional := func(name, example string, emptyIsError bool) (string, bool) {
+		v, set := lookup(name)
+		v = strings.TrimSpace(v)
+		if set && v == "" && emptyIsError {
+			bad(name, "is set but empty; set it (e.g. "+example+") or remove the line to use the default")
+		}
+		return v, v != ""
+	}
 	c := Config{
 		SlackAPIURL:      DefaultSlackAPIURL,
 		RedisURL:         DefaultRedisURL,
@@ -77,69 +126,72 @@ func Load(getenv func(string) string) (Config, error) {
 		HTTPAddr:         DefaultHTTPAddr,
 	}
 
-	app := get("SLACK_APP_TOKEN")
-	switch {
+	switch app := get("SLACK_APP_TOKEN"); {
 	case app == "":
-		return c, &Error{"SLACK_APP_TOKEN", "not set; create an app-level token with the connections:write scope (Basic Information → App-Level Tokens) and set it (xapp-…)"}
+		bad("SLACK_APP_TOKEN", "not set; create an app-level token with the connections:write scope (Basic Information → App-Level Tokens) and set it (xapp-…)")
 	case !strings.HasPrefix(app, "xapp-"):
-		return c, &Error{"SLACK_APP_TOKEN", "must be an app-level token starting with xapp- (the bot token xoxb-… goes in SLACK_BOT_TOKEN)"}
+		bad("SLACK_APP_TOKEN", "must be an app-level token starting with xapp- (the bot token xoxb-… goes in SLACK_BOT_TOKEN)")
+	default:
+		c.AppToken = Secret(app)
 	}
-	c.AppToken = Secret(app)
 
-	bot := get("SLACK_BOT_TOKEN")
-	switch {
+	switch bot := get("SLACK_BOT_TOKEN"); {
 	case bot == "":
-		return c, &Error{"SLACK_BOT_TOKEN", "not set; install the app to the workspace and set the Bot User OAuth Token (xoxb-…)"}
+		bad("SLACK_BOT_TOKEN", "not set; install the app to the workspace and set the Bot User OAuth Token (xoxb-…)")
 	case !strings.HasPrefix(bot, "xoxb-"):
-		return c, &Error{"SLACK_BOT_TOKEN", "must be a bot token starting with xoxb- (OAuth & Permissions → Bot User OAuth Token)"}
-	}
-	c.BotToken = Secret(bot)
-
-	if v := get("SLACK_API_URL"); v != "" {
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return c, &Error{"SLACK_API_URL", fmt.Sprintf("%q is not an http(s) URL; use e.g. http://127.0.0.1:9999/api/ or leave it unset for Slack itself", v)}
-		}
-		if !strings.HasSuffix(v, "/") {
-			v += "/" // slack-go appends the method name
-		}
-		c.SlackAPIURL = v
+		bad("SLACK_BOT_TOKEN", "must be a bot token starting with xoxb- (OAuth & Permissions → Bot User OAuth Token)")
+	default:
+		c.BotToken = Secret(bot)
 	}
 
-	if v := get("REDIS_URL"); v != "" {
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-			return c, &Error{"REDIS_URL", "must be a redis:// or rediss:// URL such as redis://localhost:6379/0"}
+	if v, ok := optional("SLACK_API_URL", DefaultSlackAPIURL, false); ok {
+		if problem := checkURL(v, []string{"http", "https"}, "http://127.0.0.1:9999/api/ or leave it unset for Slack itself"); problem != "" {
+			bad("SLACK_API_URL", problem)
+		} else {
+			if !strings.HasSuffix(v, "/") {
+				v += "/" // slack-go appends the method name
+			}
+			c.SlackAPIURL = v
 		}
-		c.RedisURL = Secret(v)
+	}
+
+	if v, ok := optional("REDIS_URL", DefaultRedisURL, true); ok {
+		if problem := checkURL(v, []string{"redis", "rediss"}, "redis://localhost:6379/0 (rediss:// for TLS)"); problem != "" {
+			bad("REDIS_URL", problem)
+		} else {
+			c.RedisURL = Secret(v)
+		}
 	}
 
 	switch ch := c.CommitteeChannel; {
 	case ch == "":
-		return c, &Error{"MENTORBOT_COMMITTEE_CHANNEL", "not set; give the ID (not the name) of the committee's private channel, e.g. G0123ABCD or C0123ABCD (channel details → About)"}
+		bad("MENTORBOT_COMMITTEE_CHANNEL", "not set; give the ID (not the name) of the committee's private channel, e.g. G0123ABCD or C0123ABCD (channel details → About)")
 	case !isChannelID(ch):
-		return c, &Error{"MENTORBOT_COMMITTEE_CHANNEL", fmt.Sprintf("%q is not a channel ID; use the ID shown under channel details → About, e.g. C0123ABCD, not the #name", ch)}
+		bad("MENTORBOT_COMMITTEE_CHANNEL", fmt.Sprintf("%q is not a channel ID; use the ID shown under channel details → About, e.g. C0123ABCD, not the #name", ch))
 	}
 
-	if v, ok := lookup(getenv, "MENTORBOT_KEY_PREFIX"); ok {
-		if v == "" || strings.ContainsAny(v, " \t\r\n") {
-			return c, &Error{"MENTORBOT_KEY_PREFIX", "must be a non-empty prefix without spaces, e.g. mentorbot:"}
+	if v, ok := optional("MENTORBOT_KEY_PREFIX", DefaultKeyPrefix, true); ok {
+		if strings.ContainsAny(v, " \t\r\n") {
+			bad("MENTORBOT_KEY_PREFIX", "must be a prefix without spaces, e.g. mentorbot:")
+		} else {
+			c.KeyPrefix = v
 		}
-		c.KeyPrefix = v
 	}
 
-	if v := get("MENTORBOT_SWEEP_SCHEDULE"); v != "" {
+	if v, ok := optional("MENTORBOT_SWEEP_SCHEDULE", `"@every 1m"`, true); ok {
 		if _, err := cron.ParseStandard(v); err != nil {
-			return c, &Error{"MENTORBOT_SWEEP_SCHEDULE", fmt.Sprintf("%q is not a cron spec (%v); use e.g. \"@every 1m\" or \"*/5 * * * *\"", v, err)}
+			bad("MENTORBOT_SWEEP_SCHEDULE", fmt.Sprintf("%q is not a cron spec (%v); use e.g. \"@every 1m\" or \"*/5 * * * *\"", v, err))
+		} else {
+			c.SweepSchedule = v
 		}
-		c.SweepSchedule = v
 	}
 
-	if v := get("MENTORBOT_HTTP_ADDR"); v != "" {
+	if v, ok := optional("MENTORBOT_HTTP_ADDR", DefaultHTTPAddr, true); ok {
 		if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
-			return c, &Error{"MENTORBOT_HTTP_ADDR", fmt.Sprintf("%q is not host:port; use e.g. :8080 or 127.0.0.1:8080", v)}
+			bad("MENTORBOT_HTTP_ADDR", fmt.Sprintf("%q is not host:port; use e.g. :8080 or 127.0.0.1:8080", v))
+		} else {
+			c.HTTPAddr = v
 		}
-		c.HTTPAddr = v
 	}
 
 	level := get("MENTORBOT_LOG_LEVEL")
@@ -147,14 +199,74 @@ func Load(getenv func(string) string) (Config, error) {
 		level = DefaultLogLevel
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil || !validLevel(level) {
-		return c, &Error{"MENTORBOT_LOG_LEVEL", fmt.Sprintf("%q is not a log level; use debug, info, warn or error", level)}
+		bad("MENTORBOT_LOG_LEVEL", fmt.Sprintf("%q is not a log level; use debug, info, warn or error", level))
+	}
+	if len(errs) > 0 {
+		return c, errs
 	}
 	return c, nil
 }
 
-func lookup(getenv func(string) string, name string) (string, bool) {
-	v := getenv(name)
-	return strings.TrimSpace(v), v != ""
+// checkURL returns what is wrong with raw as a URL of one of schemes, in words that
+// never show its password, or "" when it is fine.
+func checkURL(raw string, schemes []string, example string) string {
+	shown := redactURL(raw)
+	if !strings.Contains(raw, "://") {
+		return fmt.Sprintf("%s is not a URL (it does not start with %s); use e.g. %s", shown, strings.Join(schemes, ":// or ")+"://", example)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		reason := err.Error()
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			reason = ue.Err.Error() // without the URL, which may hold a password
+		}
+		return fmt.Sprintf("%s is not a valid URL (%s); use e.g. %s", shown, reason, example)
+	}
+	if !slices.Contains(schemes, u.Scheme) {
+		return fmt.Sprintf("%s starts with %q, want %s; use e.g. %s", shown, u.Scheme+"://", strings.Join(schemes, ":// or ")+"://", example)
+	}
+	if u.Hostname() == "" {
+		return fmt.Sprintf("%s names no host; use e.g. %s", shown, example)
+	}
+	if p := u.Port(); strings.HasSuffix(u.Host, ":") || (p != "" && !isPort(p)) {
+		return fmt.Sprintf("%s has no valid port after the host; use e.g. %s", shown, example)
+	}
+	if u.Scheme == "redis" || u.Scheme == "rediss" {
+		if db := strings.Trim(u.Path, "/"); db != "" {
+			if n, err := strconv.Atoi(db); err != nil || n < 0 {
+				return fmt.Sprintf("%s: the path must be a database number such as /0, not %q; use e.g. %s", shown, u.Path, example)
+			}
+		}
+	}
+	return ""
+}
+
+func isPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n > 0 && n < 65536
+}
+
+// redactURL returns raw with the password of its user info, if any, replaced by
+// "xxxxx", without parsing it (it may not parse).
+func redactURL(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndex(rest[:end], "@")
+	if at < 0 {
+		return raw
+	}
+	user, _, hasPass := strings.Cut(rest[:at], ":")
+	if !hasPass {
+		return raw
+	}
+	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }
 
 func validLevel(s string) bool {

@@ -487,3 +487,9 @@ func (c *channelCache) forget(ch string) {
 	delete(c.m, ch)
 	c.mu.Unlock()
 }
+
+// Page returns one page of cycle cycleID's duos, oldest first (ended ones included),
+// and how many duos the cycle has.
+func (s *Service) Page(ctx context.Context, cycleID string, offset, limit int) ([]mentor.Duo, int, error) {
+	return s.store.DuoPage(ctx, cycleID, offset, limit)
+}

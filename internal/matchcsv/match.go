@@ -44,14 +44,15 @@ func dataErr(format string, args ...any) error {
 	return &Error{ExitData, fmt.Sprintf(format, args...)}
 }
 
-const usage = `Usage: mentorbot match --in people.csv [--out pairs.csv] [--matrix scores.csv] [--explain] [--at TIME]
+const usage = `Usage: mentorbot match --in people.csv [--weights FILE] [--out pairs.csv] [--matrix scores.csv] [--explain] [--at TIME]
 
 Proposes mentor–mentee pairs from a CSV of people, offline (no Slack, no Redis):
 as many mentees matched as possible, then the highest total score, within mentor
 capacities, never pairing people with someone on their avoid list.
 
 Flags:
-  --in FILE      people, one row a person (required)
+  --in FILE      people, one row a person (required; - for standard input)
+  --weights FILE the committee's weights and must-haves (see below)
   --out FILE     write the pairs to FILE instead of standard output
   --matrix FILE  also write every mentee × mentor score to FILE
   --explain      also print a readable summary with names: to standard output
@@ -60,7 +61,8 @@ Flags:
                  at which time zones' UTC offsets are taken, daylight saving
                  time included; default: now
 
-Input: a header, then one row a person, columns in any order:
+Input: a header, then one row a person, columns in any order (other columns,
+such as a form's Timestamp, are ignored and named in a note on standard error):
   id         unique, as used in avoid lists
   name       shown by --explain
   role       mentor or mentee
@@ -79,7 +81,8 @@ then each unmatched mentee with an empty mentor_id and score. --matrix writes
 mentee_id,mentor_id,score for every pair, score empty when the pair is forbidden.
 Files are written only when the whole input is good, each replaced at once.
 Exit status: 0 done, 1 bad input or an output could not be written, 2 bad usage.
-`
+
+` + weightsUsage
 
 // Run runs `mentorbot match` with args (the arguments after "match"). The pairs go
 // to --out or stdout; --explain's summary to stdout when --out is a file, else to
@@ -90,7 +93,7 @@ Exit status: 0 done, 1 bad input or an output could not be written, 2 bad usage.
 // and exits with its ExitCode. When the input is good but an output file cannot be
 // written, Run still leaves every output file as it was. The input's time zones
 // are resolved at --at, or at the current time when --at is absent.
-func Run(args []string, stdout, stderr io.Writer) error {
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("match", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	in := fs.String("in", "", "")
@@ -98,6 +101,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	matrix := fs.String("matrix", "", "")
 	explainFlag := fs.Bool("explain", false, "")
 	atFlag := fs.String("at", "", "")
+	weightsFlag := fs.String("weights", "", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			_, err := io.WriteString(stdout, usage)
@@ -114,7 +118,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	if *out == "-" {
 		*out = ""
 	}
-	if err := distinctPaths(map[string]string{"--in": *in, "--out": *out, "--matrix": *matrix}); err != nil {
+	if err := distinctPaths(map[string]string{"--in": *in, "--weights": *weightsFlag, "--out": *out, "--matrix": *matrix}); err != nil {
 		return err
 	}
 	at := time.Now()
@@ -126,16 +130,29 @@ func Run(args []string, stdout, stderr io.Writer) error {
 		at = t
 	}
 
-	data, err := os.ReadFile(*in)
+	data, name, err := readInput(*in, stdin)
 	if err != nil {
 		return dataErr("mentorbot match: read people: %v", err)
 	}
 	ppl, probs := parsePeople(data, at)
 	if len(probs) > 0 {
-		return dataErr("%s", formatProblems(*in, probs))
+		return dataErr("%s", formatProblems(name, probs))
 	}
 
-	x := matching.NewMatrix(ppl.mentees, ppl.mentors, matching.DefaultWeights())
+	var settings matching.Settings
+	if *weightsFlag != "" {
+		wdata, err := os.ReadFile(*weightsFlag)
+		if err != nil {
+			return dataErr("mentorbot match: read weights: %v", err)
+		}
+		s, wprobs := parseWeights(wdata)
+		if len(wprobs) > 0 {
+			return dataErr("%s", formatProblems(*weightsFlag, wprobs))
+		}
+		settings = s
+	}
+
+	x := matching.NewMatrixWith(ppl.mentees, ppl.mentors, matching.DefaultWeights(), settings)
 	res := x.Solve()
 
 	pairs := pairsCSV(x, ppl, res)
@@ -157,6 +174,10 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		toStdout, toStderr = pairs, summary
 	}
+	if len(ppl.ignored) > 0 {
+		note := fmt.Sprintf("mentorbot match: note: %s not used for matching: ignored %s\n", name, quoteAll(ppl.ignored))
+		toStderr = append([]byte(note), toStderr...)
+	}
 	if _, err := stdout.Write(toStdout); err != nil {
 		return dataErr("mentorbot match: write standard output: %v", err)
 	}
@@ -164,6 +185,17 @@ func Run(args []string, stdout, stderr io.Writer) error {
 		return dataErr("mentorbot match: write standard error: %v", err)
 	}
 	return nil
+}
+
+// readInput reads the people CSV from path, or from stdin when path is "-", and
+// returns the name to use in messages.
+func readInput(path string, stdin io.Reader) ([]byte, string, error) {
+	if path == "-" {
+		data, err := io.ReadAll(stdin)
+		return data, "standard input", err
+	}
+	data, err := os.ReadFile(path)
+	return data, path, err
 }
 
 // parseAt reads --at: RFC 3339, or a bare date meaning midnight UTC.
@@ -178,9 +210,9 @@ func parseAt(s string) (time.Time, error) {
 // input, or both outputs to one file, would lose data.
 func distinctPaths(paths map[string]string) error {
 	seen := map[string]string{}
-	for _, flagName := range []string{"--in", "--out", "--matrix"} {
+	for _, flagName := range []string{"--in", "--weights", "--out", "--matrix"} {
 		p := paths[flagName]
-		if p == "" {
+		if p == "" || p == "-" {
 			continue
 		}
 		abs, err := filepath.Abs(p)

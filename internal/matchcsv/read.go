@@ -16,7 +16,8 @@ import (
 )
 
 // columns are the input's columns, in the documented order; a file may order them
-// any way it likes, but must have each exactly once and no others.
+// any way it likes, and must have each exactly once. Other columns (a form export's
+// Timestamp) are ignored and named once in a note.
 var columns = []string{"id", "name", "role", "stage", "areas", "needs", "offer", "methods", "frequency", "timezone", "capacity", "avoid"}
 
 // maxProblems is how many bad rows' problems are listed before "and N more".
@@ -26,6 +27,16 @@ const maxProblems = 50
 type people struct {
 	mentees, mentors []matching.Person
 	names            map[string]string // id -> name
+	ignored          []string          // header names of columns not used, as written
+}
+
+// quoteAll returns names quoted and joined with ", ".
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }
 
 // problem is one thing wrong with the input, at a line of the file.
@@ -55,11 +66,13 @@ func parsePeople(data []byte, at time.Time) (people, []problem) {
 		return people{}, []problem{csvProblem(err)}
 	}
 	col := map[string]int{}
+	var extra []string // columns not used for matching (a form's Timestamp): ignored
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch {
 		case !slices.Contains(columns, h):
-			bad(1, "unknown column %q (the columns are %s)", h, strings.Join(columns, ","))
+			extra = append(extra, strings.TrimSpace(header[i]))
+			continue
 		case col[h] > 0:
 			bad(1, "column %q appears twice", h)
 		}
@@ -71,14 +84,23 @@ func parsePeople(data []byte, at time.Time) (people, []problem) {
 			missing = append(missing, c)
 		}
 	}
-	if len(missing) > 0 {
-		bad(1, "missing column(s) %s (the header must name %s, in any order)", strings.Join(missing, ", "), strings.Join(columns, ","))
+	switch {
+	case len(missing) == len(columns):
+		// No known column at all: the first line is not a header (one mistake,
+		// one problem, not one per field).
+		return people{}, []problem{{1, "the first line must be the header naming " + strings.Join(columns, ",") + " (in any order); it names none of them"}}
+	case len(missing) > 0:
+		msg := fmt.Sprintf("missing column(s) %s (the header must name %s, in any order)", strings.Join(missing, ", "), strings.Join(columns, ","))
+		if len(extra) > 0 {
+			msg += fmt.Sprintf("; it also has %s, which may be a misspelling", quoteAll(extra))
+		}
+		bad(1, "%s", msg)
 	}
 	if len(probs) > 0 {
 		return people{}, probs
 	}
 
-	p := people{names: map[string]string{}}
+	p := people{names: map[string]string{}, ignored: extra}
 	idLine := map[string]int{}
 	type avoidRef struct {
 		line int

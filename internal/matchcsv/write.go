@@ -13,12 +13,11 @@ import (
 	"github.com/mentorbot/mentorbot/internal/matching"
 )
 
-// Why a mentee is left out, as the pairs file and the summary say it. A mentee
-// left out of a maximum matching cannot have an allowed mentor with a free place.
-const (
-	whyNoMentor = "no allowed mentor: every mentor is on an avoid list or has no capacity"
-	whyFull     = "every allowed mentor is full"
-)
+// whyFull is why a mentee with allowed mentors is left out, as the pairs file and
+// the summary say it: a mentee left out of a maximum matching cannot have an
+// allowed mentor with a free place. Without any allowed mentor the matrix counts
+// the reasons (matching.Matrix.WhyNoMentor).
+const whyFull = "every allowed mentor is full"
 
 // pairsCSV is the --out file: mentee_id,mentor_id,score,reasons, pairs by mentee
 // id, then unmatched mentees (empty mentor_id and score, why in reasons).
@@ -38,8 +37,8 @@ func pairsCSV(x *matching.Matrix, p people, res matching.Result) []byte {
 }
 
 func unmatchedWhy(x *matching.Matrix, mentee int) string {
-	if x.Allowed(mentee) == 0 {
-		return whyNoMentor
+	if why := x.WhyNoMentor(mentee); why != "" {
+		return why
 	}
 	return whyFull
 }

@@ -101,3 +101,50 @@ func peakMB(f func()) float64 {
 	runtime.ReadMemStats(&after)
 	return float64(after.HeapAlloc-before.HeapAlloc) / 1e6
 }
+
+// BenchmarkSolveLarge times scoring and solving at the sizes of the issue: 2,000
+// mentees × 700 mentors and 10,000 × 3,300.
+func BenchmarkSolveLarge(b *testing.B) {
+	for _, sz := range [][2]int{{2000, 700}, {10000, 3300}} {
+		mentees, mentors := genProblem(2026, sz[0], sz[1])
+		b.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(b *testing.B) {
+			for b.Loop() {
+				Solve(mentees, mentors, DefaultWeights())
+			}
+		})
+	}
+}
+
+// BenchmarkResolveAfterPin times what a committee's choice costs at 2,000 × 700:
+// the first proposal's mentee is pinned to their second-best mentor and the rest
+// re-optimised on the scored matrix (the round's scores do not change with a pin):
+// "from-scratch" solves again with the pin, "session" repairs the previous
+// solution reusing its dual values (Session.Pin).
+func BenchmarkResolveAfterPin(b *testing.B) {
+	mentees, mentors := genProblem(2026, 2000, 700)
+	x := NewMatrix(mentees, mentors, DefaultWeights())
+	ss := x.NewSession()
+	p := ss.Result().Pairs[0]
+	ranked := Rank(mentees[indexOf(mentees, p.MenteeID)], mentors, DefaultWeights())
+	pin := Pin{MenteeID: p.MenteeID, MentorID: ranked[1].MentorID}
+	if pin.MentorID == p.MentorID {
+		pin.MentorID = ranked[0].MentorID
+	}
+	b.Run("from-scratch", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := x.SolveWith(Options{Pins: []Pin{pin}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("session", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			c := ss.clone()
+			b.StartTimer()
+			if _, err := c.Pin(pin.MenteeID, pin.MentorID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

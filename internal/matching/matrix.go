@@ -37,12 +37,18 @@ type Matrix struct {
 	byMentee bool
 }
 
-// NewMatrix prepares every mentee and mentor and scores every pair under w, using
-// all CPUs (GOMAXPROCS). It never fails: forbidden pairs are recorded as such.
-// IDs should be unique within mentees and within mentors; with duplicates, pairs
-// stay correct but which duplicate Solve prefers follows input order.
+// NewMatrix is NewMatrixWith under the default Settings.
 func NewMatrix(mentees, mentors []Person, w Weights) *Matrix {
-	x := &Matrix{tab: newTable(&w), mentees: mentees, mentors: mentors, n: len(mentees), m: len(mentors), voc: newVocab()}
+	return NewMatrixWith(mentees, mentors, w, Settings{})
+}
+
+// NewMatrixWith prepares every mentee and mentor and scores every pair under w and
+// the cycle's settings s, using all CPUs (GOMAXPROCS). It never fails: forbidden
+// pairs (see ScorePairWith) are recorded as such. IDs should be unique within
+// mentees and within mentors; with duplicates, pairs stay correct but which
+// duplicate Solve prefers follows input order.
+func NewMatrixWith(mentees, mentors []Person, w Weights, s Settings) *Matrix {
+	x := &Matrix{tab: newTable(&w, &s), mentees: mentees, mentors: mentors, n: len(mentees), m: len(mentors), voc: newVocab()}
 	x.eOrder, x.eAt = idOrder(mentees)
 	x.rOrder, x.rAt = idOrder(mentors)
 	x.pe = make([]profile, x.n)
@@ -60,6 +66,7 @@ func NewMatrix(mentees, mentors []Person, w Weights) *Matrix {
 	x.pts = make([]int32, x.n*x.m)
 	x.score()
 	x.forbid()
+	x.request()
 	return x
 }
 
@@ -201,6 +208,10 @@ func (x *Matrix) scoreRow(o *profile, others *side, row []int32, wbits, abits []
 		}
 		p := t.area[min(areas, amax)] + t.word[min(words, wmax)] + method[others.methods[k]] +
 			freq[others.freq[k]+1] + stage[others.stage[k]] + t.tz[d]
+		if p < bannedBelow {
+			row[k] = noPair // a must-have failed
+			continue
+		}
 		row[k] = max(-MaxPoints, min(MaxPoints, p))
 	}
 	for _, id := range o.words {
@@ -212,7 +223,7 @@ func (x *Matrix) scoreRow(o *profile, others *side, row []int32, wbits, abits []
 }
 
 // forbid marks the forbidden pairs: mentors without capacity, the same person on
-// both sides, and avoid lists in both directions.
+// both sides, and avoid lists and last cycle's partners in both directions.
 func (x *Matrix) forbid() {
 	eIdx := make(map[string][]int, x.n) // ID -> mentee positions (ID order)
 	for k := range x.pe {
@@ -231,16 +242,47 @@ func (x *Matrix) forbid() {
 		for _, i := range eIdx[x.pr[j].id] {
 			x.pts[x.index(i, j)] = noPair
 		}
-		for _, id := range x.mentors[x.rOrder[j]].Avoid {
-			for _, i := range eIdx[id] {
-				x.pts[x.index(i, j)] = noPair
+		r := &x.mentors[x.rOrder[j]]
+		for _, ids := range [][]string{r.Avoid, r.Previous} {
+			for _, id := range ids {
+				for _, i := range eIdx[id] {
+					x.pts[x.index(i, j)] = noPair
+				}
 			}
 		}
 	}
 	for i := range x.pe {
-		for _, id := range x.mentees[x.eOrder[i]].Avoid {
-			for _, j := range rIdx[id] {
-				x.pts[x.index(i, j)] = noPair
+		e := &x.mentees[x.eOrder[i]]
+		for _, ids := range [][]string{e.Avoid, e.Previous} {
+			for _, id := range ids {
+				for _, j := range rIdx[id] {
+					x.pts[x.index(i, j)] = noPair
+				}
+			}
+		}
+	}
+}
+
+// request adds the requested mentor's bonus to the allowed pairs of mentees who
+// asked for a mentor.
+func (x *Matrix) request() {
+	if x.tab.request == 0 {
+		return
+	}
+	var rIdx map[string][]int
+	for i := range x.pe {
+		if x.pe[i].request == "" {
+			continue
+		}
+		if rIdx == nil {
+			rIdx = make(map[string][]int, x.m)
+			for k := range x.pr {
+				rIdx[x.pr[k].id] = append(rIdx[x.pr[k].id], k)
+			}
+		}
+		for _, j := range rIdx[x.pe[i].request] {
+			if k := x.index(i, j); x.pts[k] != noPair {
+				x.pts[k] = max(-MaxPoints, min(MaxPoints, x.pts[k]+x.tab.request))
 			}
 		}
 	}
@@ -250,6 +292,12 @@ func (x *Matrix) forbid() {
 // the slices given to NewMatrix), and false if the pair is forbidden.
 func (x *Matrix) Points(mentee, mentor int) (int, bool) {
 	p := x.pts[x.index(x.eAt[mentee], x.rAt[mentor])]
+	return int(p), p != noPair
+}
+
+// pointsAt is Points by positions in ID order.
+func (x *Matrix) pointsAt(i, j int) (int, bool) {
+	p := x.pts[x.index(i, j)]
 	return int(p), p != noPair
 }
 
@@ -263,7 +311,11 @@ func (x *Matrix) Score(mentee, mentor int) Score {
 func (x *Matrix) scoreAt(i, j int) Score {
 	p := x.pts[x.index(i, j)]
 	if p == noPair {
-		return Score{Forbidden: true, Reasons: []string{forbiddenReason(&x.mentees[x.eOrder[i]], &x.mentors[x.rOrder[j]])}}
+		why := forbiddenReason(&x.mentees[x.eOrder[i]], &x.mentors[x.rOrder[j]])
+		if why == "" {
+			why = mustHaveReason(&x.pe[i], &x.pr[j], &x.tab.settings)
+		}
+		return Score{Forbidden: true, Reasons: []string{why}}
 	}
 	sc := explain(&x.pe[i], &x.pr[j], x.voc, x.tab)
 	sc.Points = int(p) // the same number, unless a test set the matrix

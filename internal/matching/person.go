@@ -66,6 +66,13 @@ type Person struct {
 	// Avoid lists the IDs this person must never be paired with. It works both ways:
 	// a pair is forbidden if either side lists the other.
 	Avoid []string
+	// Previous lists the IDs this person was paired with last cycle: such a pair is
+	// forbidden, both ways, like Avoid but with its own reason. (A pair who both
+	// asked to continue is not listed here; the caller pins it.)
+	Previous []string
+	// Request is, for a mentee, the ID of the mentor they asked for: that pair gets
+	// Weights.Requested points, with the reason "requested by the mentee".
+	Request string
 }
 
 var methodNames = [...]string{"slack", "email", "video", "phone", "in-person"}

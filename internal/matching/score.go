@@ -19,6 +19,35 @@ type Score struct {
 	// one short phrase each, e.g. "shared: grant writing", "both prefer video",
 	// "2 h apart", "mentor is two stages more senior".
 	Reasons []string
+	// Parts are Points by criterion (zero when Forbidden); they add up to Points
+	// unless the sum was clamped to ±MaxPoints.
+	Parts Parts
+}
+
+// Parts is a pair's points by criterion.
+type Parts struct {
+	Areas, Words, Methods, Frequency, TimeZone, Stage, Request int
+}
+
+// Of returns the points of one criterion.
+func (p Parts) Of(c Criterion) int {
+	switch c {
+	case CriterionAreas:
+		return p.Areas
+	case CriterionWords:
+		return p.Words
+	case CriterionMethods:
+		return p.Methods
+	case CriterionFrequency:
+		return p.Frequency
+	case CriterionTimeZone:
+		return p.TimeZone
+	case CriterionStage:
+		return p.Stage
+	case CriterionRequest:
+		return p.Request
+	}
+	return 0
 }
 
 // MaxReasonsLen bounds the characters (runes) of a Score's Text.
@@ -50,6 +79,7 @@ type profile struct {
 	freq      int8 // index in Frequencies, -1 for none
 	offset    int  // minutes east of UTC, modulo 24 h
 	capacity  int
+	request   string // mentee: the mentor asked for
 }
 
 // vocab numbers strings (normalised areas, word stems) and remembers their display
@@ -72,6 +102,7 @@ func (v *vocab) prepare(p *Person) profile {
 		freq:     frequencyIndex(p.Frequency),
 		offset:   (p.UTCOffset%(24*60) + 24*60) % (24 * 60), // in [0, 24 h): distances stay the same
 		capacity: p.Capacity,
+		request:  p.Request,
 	}
 	if pr.stage < StageUnknown || pr.stage > Senior {
 		pr.stage = StageUnknown
@@ -118,26 +149,45 @@ func (v *vocab) prepare(p *Person) profile {
 	return pr
 }
 
-// ScorePair scores mentee with mentor under w. It is the same score NewMatrix gives
-// the pair, with its reasons.
+// ScorePair scores mentee with mentor under w with the default Settings.
 func ScorePair(mentee, mentor Person, w Weights) Score {
+	return ScorePairWith(mentee, mentor, w, Settings{})
+}
+
+// ScorePairWith scores mentee with mentor under w and a cycle's settings s. It is
+// the same score NewMatrixWith gives the pair, with its reasons.
+func ScorePairWith(mentee, mentor Person, w Weights, s Settings) Score {
 	if why := forbiddenReason(&mentee, &mentor); why != "" {
 		return Score{Forbidden: true, Reasons: []string{why}}
 	}
 	v := newVocab()
 	e, r := v.prepare(&mentee), v.prepare(&mentor)
-	return explain(&e, &r, v, newTable(&w))
+	if why := mustHaveReason(&e, &r, &s); why != "" {
+		return Score{Forbidden: true, Reasons: []string{why}}
+	}
+	return explain(&e, &r, v, newTable(&w, &s))
 }
 
-// forbiddenReason says why the pair may never be proposed, or returns "".
+// Reasons a pair is forbidden that do not depend on Settings.
+const (
+	whySame     = "same person"
+	whyAvoid    = "on an avoid list"
+	whyPrevious = "paired last cycle"
+	whyFull     = "mentor has no capacity"
+)
+
+// forbiddenReason says why the pair may never be proposed whatever the settings,
+// or returns "".
 func forbiddenReason(mentee, mentor *Person) string {
 	switch {
 	case mentee.ID == mentor.ID:
-		return "same person"
+		return whySame
 	case slices.Contains(mentee.Avoid, mentor.ID) || slices.Contains(mentor.Avoid, mentee.ID):
-		return "on an avoid list"
+		return whyAvoid
+	case slices.Contains(mentee.Previous, mentor.ID) || slices.Contains(mentor.Previous, mentee.ID):
+		return whyPrevious
 	case mentor.Capacity < 1:
-		return "mentor has no capacity"
+		return whyFull
 	}
 	return ""
 }
@@ -201,39 +251,53 @@ type table struct {
 	freq       [4 * 4]int32   // by (mentee freq+1)*4 + mentor freq+1
 	tz         [12*60 + 1]int32
 	stage      [5 * 5]int32 // by mentee stage*5 + mentor stage
+	request    int32        // the requested mentor's bonus
+	settings   Settings
 }
 
-func newTable(w *Weights) *table {
-	t := &table{}
+// newTable makes the lookups of w under the settings s: each component scaled by
+// its criterion's level, and banned where a must-have fails.
+func newTable(w *Weights, s *Settings) *table {
+	t := &table{settings: *s}
+	lv := func(c Criterion, p int) int32 { return clamp(s.Level(c).scale(p)) }
 	for c := range max(w.AreaMax, 0) + 1 {
-		t.area = append(t.area, clamp(w.Area*c))
+		t.area = append(t.area, lv(CriterionAreas, w.Area*c))
+	}
+	if s.MustShareArea {
+		t.area[0] = banned
 	}
 	for c := range max(w.WordMax, 0) + 1 {
-		t.word = append(t.word, clamp(w.Word*c))
+		t.word = append(t.word, lv(CriterionWords, w.Word*c))
 	}
 	for a := range 32 {
 		for b := range 32 {
 			switch {
+			case s.MustShareMethod && a&b == 0:
+				t.method[a<<5|b] = banned
 			case a == 0 || b == 0:
 			case a&b != 0:
-				t.method[a<<5|b] = clamp(w.MethodShared)
+				t.method[a<<5|b] = lv(CriterionMethods, w.MethodShared)
 			default:
-				t.method[a<<5|b] = clamp(w.MethodNone)
+				t.method[a<<5|b] = lv(CriterionMethods, w.MethodNone)
 			}
 		}
 	}
 	for a := range 3 {
 		for b := range 3 {
-			t.freq[(a+1)*4+b+1] = clamp([]int{w.FrequencySame, w.FrequencyAdjacent, w.FrequencyFar}[abs(a-b)])
+			t.freq[(a+1)*4+b+1] = lv(CriterionFrequency, []int{w.FrequencySame, w.FrequencyAdjacent, w.FrequencyFar}[abs(a-b)])
 		}
 	}
 	for m := range t.tz {
-		t.tz[m] = clamp(w.TimeZoneNear - w.TimeZonePerHour*(m/60))
+		t.tz[m] = lv(CriterionTimeZone, w.TimeZoneNear-w.TimeZonePerHour*(m/60))
+		if s.MaxHoursApart > 0 && m > s.MaxHoursApart*60 {
+			t.tz[m] = banned
+		}
 	}
-	for e := Student; e <= Senior; e++ {
-		for r := Student; r <= Senior; r++ {
+	for e := StageUnknown; e <= Senior; e++ {
+		for r := StageUnknown; r <= Senior; r++ {
 			var p int
 			switch gap := r - e; {
+			case e == StageUnknown || r == StageUnknown:
 			case gap < 0:
 				p = w.StageJunior
 			case gap == 0:
@@ -245,9 +309,13 @@ func newTable(w *Weights) *table {
 			default:
 				p = w.StageThreeAbove
 			}
-			t.stage[e*5+r] = clamp(p)
+			t.stage[e*5+r] = lv(CriterionStage, p)
+			if s.MentorMoreSenior && (e == StageUnknown || r <= e) {
+				t.stage[e*5+r] = banned
+			}
 		}
 	}
+	t.request = lv(CriterionRequest, w.Requested)
 	return t
 }
 
@@ -260,15 +328,28 @@ func abs(a int) int {
 	return a
 }
 
-// points is the points of an allowed pair sharing areas topics and words words,
-// clamped to ±MaxPoints: the sum of the components tabled on Weights.
-func (t *table) points(e, r *profile, areas, words int) int32 {
-	p := t.area[min(areas, len(t.area)-1)] + t.word[min(words, len(t.word)-1)] +
-		t.method[int(e.methods)<<5|int(r.methods)] +
-		t.freq[int(e.freq+1)*4+int(r.freq+1)] +
-		t.tz[TimeZoneDistance(e.offset, r.offset)] +
-		t.stage[int(e.stage)*5+int(r.stage)]
-	return max(-MaxPoints, min(MaxPoints, p))
+// parts is the points of an allowed pair sharing areas topics and words words, by
+// criterion: the components tabled on Weights, under the table's settings.
+func (t *table) parts(e, r *profile, areas, words int) Parts {
+	p := Parts{
+		Areas:     int(t.area[min(areas, len(t.area)-1)]),
+		Words:     int(t.word[min(words, len(t.word)-1)]),
+		Methods:   int(t.method[int(e.methods)<<5|int(r.methods)]),
+		Frequency: int(t.freq[int(e.freq+1)*4+int(r.freq+1)]),
+		TimeZone:  int(t.tz[TimeZoneDistance(e.offset, r.offset)]),
+		Stage:     int(t.stage[int(e.stage)*5+int(r.stage)]),
+	}
+	if e.request != "" && e.request == r.id {
+		p.Request = int(t.request)
+	}
+	return p
+}
+
+// sum is the points of parts, clamped to ±MaxPoints (the request's bonus is added
+// to the clamped rest, as NewMatrix does).
+func (p Parts) sum() int {
+	base := max(-MaxPoints, min(MaxPoints, p.Areas+p.Words+p.Methods+p.Frequency+p.TimeZone+p.Stage))
+	return max(-MaxPoints, min(MaxPoints, base+p.Request))
 }
 
 // explain scores an allowed pair with its reasons; v is the vocab e and r were
@@ -314,8 +395,12 @@ func explain(e, r *profile, v *vocab, t *table) Score {
 	}
 
 	var rs []string
+	requested := e.request != "" && e.request == r.id
 	for _, lim := range reasonLimits {
 		rs = rs[:0]
+		if requested {
+			rs = append(rs, "requested by the mentee")
+		}
 		switch {
 		case len(areas) > 0:
 			rs = append(rs, "shared: "+listMore(areas, lim.areas, lim.areaLen))
@@ -330,7 +415,8 @@ func explain(e, r *profile, v *vocab, t *table) Score {
 			break
 		}
 	}
-	return Score{Points: int(t.points(e, r, p.areas, p.words)), Reasons: rs}
+	parts := t.parts(e, r, p.areas, p.words)
+	return Score{Points: parts.sum(), Reasons: rs, Parts: parts}
 }
 
 // sharedIDs returns the elements two sorted slices have in common.

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"fmt"
 	"math"
 	"slices"
 )
@@ -9,13 +10,39 @@ import (
 type Pair struct {
 	MenteeID, MentorID string
 	Score              Score
+	// Pinned pairs were given (Options.Pins), not chosen by the solver.
+	Pinned bool
+	// ForCount is set, when Options.MarkForCount asked for it, on a pair whose
+	// mentee an assignment of the highest total points alone would leave
+	// unmatched: the pair costs points and is kept only to match one more mentee.
+	ForCount bool
 }
 
 // Result is an optimal assignment.
 type Result struct {
-	Pairs     []Pair   // sorted by mentee ID
+	Pairs     []Pair   // sorted by mentee ID, pinned pairs included
 	Unmatched []string // IDs of mentees without a mentor, sorted
-	Total     int      // sum of the pairs' points
+	Total     int      // sum of the pairs' points (pinned pairs included unless forbidden)
+}
+
+// Pin is a pair decided beforehand (the committee approved it or chose the mentor):
+// the mentee is not assigned again and takes one of the mentor's places.
+type Pin struct{ MenteeID, MentorID string }
+
+// Options change what Matrix.SolveWith optimises.
+type Options struct {
+	// Pins are kept as given; the rest is optimised around them. A pinned mentor
+	// keeps Capacity minus its pins places (none when pinned more often than its
+	// capacity: the pins still stand). A pin may be a forbidden pair: it is the
+	// committee's decision.
+	Pins []Pin
+	// PointsOnly drops rule 2 of Solve: the result has the highest total points,
+	// and leaves a mentee unmatched rather than lose points to match them.
+	PointsOnly bool
+	// MarkForCount also solves with PointsOnly (same pins) and marks the pairs
+	// whose mentee that solution leaves unmatched (Pair.ForCount). It doubles the
+	// work.
+	MarkForCount bool
 }
 
 // Solve scores every pair of mentees and mentors under w and returns an optimal
@@ -52,7 +79,66 @@ func Solve(mentees, mentors []Person, w Weights) Result {
 // function of the people and weights; it does not depend on input order when IDs
 // are unique. Pairs come sorted by mentee ID, unmatched mentees too.
 func (x *Matrix) Solve() Result {
-	s := newSolver(x)
+	res, _ := x.SolveWith(Options{})
+	return res
+}
+
+// SolveWith is Solve with pins, or maximising points alone; see Options. Pinned
+// pairs are in the result, marked Pinned. It fails only when a pin names an ID
+// that is not in the matrix or pins a mentee twice; the result is then empty.
+// It reuses the matrix: re-solving after the committee pins a pair costs an
+// assignment, not a scoring.
+func (x *Matrix) SolveWith(o Options) (Result, error) {
+	pinned := make([]int, x.n) // mentor position + 1 of pinned mentees (ID order)
+	pinsOf := make([]int, x.m)
+	for _, p := range o.Pins {
+		i, iok := slices.BinarySearchFunc(x.pe, p.MenteeID, func(pr profile, id string) int { return cmpString(pr.id, id) })
+		j, jok := slices.BinarySearchFunc(x.pr, p.MentorID, func(pr profile, id string) int { return cmpString(pr.id, id) })
+		switch {
+		case !iok:
+			return Result{}, fmt.Errorf("pin %s-%s: no mentee %q", p.MenteeID, p.MentorID, p.MenteeID)
+		case !jok:
+			return Result{}, fmt.Errorf("pin %s-%s: no mentor %q", p.MenteeID, p.MentorID, p.MentorID)
+		case pinned[i] != 0:
+			return Result{}, fmt.Errorf("mentee %q pinned twice", p.MenteeID)
+		}
+		pinned[i] = j + 1
+		pinsOf[j]++
+	}
+	res := x.assign(pinned, pinsOf, o.PointsOnly)
+	if o.MarkForCount && !o.PointsOnly {
+		alone := x.assign(pinned, pinsOf, true)
+		matched := make(map[string]bool, len(alone.Pairs))
+		for _, p := range alone.Pairs {
+			matched[p.MenteeID] = true
+		}
+		for k := range res.Pairs {
+			res.Pairs[k].ForCount = !res.Pairs[k].Pinned && !matched[res.Pairs[k].MenteeID]
+		}
+	}
+	return res, nil
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// assign runs the solver with pinned mentees (pinned[i] = mentor position + 1)
+// left out and their mentors' places reduced.
+func (x *Matrix) assign(pinned, pinsOf []int, pointsOnly bool) Result {
+	s := newSolver(x, pinned, pinsOf, pointsOnly)
+	s.solve()
+	return x.result(s, pinned)
+}
+
+// solve fills every row's places, in row order.
+func (s *solver) solve() {
 	for R := range s.rowCap {
 		for range s.rowCap[R] {
 			if !s.augment(R) {
@@ -60,9 +146,13 @@ func (x *Matrix) Solve() Result {
 			}
 		}
 	}
+}
+
+// result reads the assignment out of a solved s.
+func (x *Matrix) result(s *solver, pinned []int) Result {
 	mentorOf := make([]int, x.n)
 	for i := range mentorOf {
-		mentorOf[i] = -1
+		mentorOf[i] = pinned[i] - 1
 	}
 	for c, R := range s.row4col {
 		switch {
@@ -80,8 +170,11 @@ func (x *Matrix) Solve() Result {
 			continue
 		}
 		sc := x.scoreAt(i, j)
-		res.Total += sc.Points
-		res.Pairs = append(res.Pairs, Pair{MenteeID: x.pe[i].id, MentorID: x.pr[j].id, Score: sc})
+		if p, ok := x.pointsAt(i, j); ok {
+			sc.Points = p // a pinned pair that breaks a must-have still counts its points
+			res.Total += p
+		}
+		res.Pairs = append(res.Pairs, Pair{MenteeID: x.pe[i].id, MentorID: x.pr[j].id, Score: sc, Pinned: pinned[i] > 0})
 	}
 	return res
 }
@@ -101,9 +194,13 @@ type solver struct {
 	rowCap []int   // places of each row
 	pts    []int32 // the matrix, a row per row node (per mentee when slotOf != nil)
 	slotOf []int32 // mentor of each column when columns are mentor places, else nil
-	buf    []int32 // the current row expanded over places, when slotOf != nil
-	rowLen int     // length of a row of pts
-	bonus  int64
+	skip   []bool  // columns left out (pinned mentees, dropped places), or nil
+	// pending marks rows with a place freed by a Session's pin and not yet
+	// filled again (nil outside Session.Pin).
+	pending []bool
+	buf     []int32 // the current row expanded over places, when slotOf != nil
+	rowLen  int     // length of a row of pts
+	bonus   int64
 
 	u       []int64   // per row
 	live    [][]int32 // per row: its assigned columns
@@ -124,16 +221,18 @@ type solver struct {
 	dummyRow  int     // its row
 }
 
-func newSolver(x *Matrix) *solver {
+func newSolver(x *Matrix, pinned, pinsOf []int, pointsOnly bool) *solver {
 	s := &solver{pts: x.pts, rowLen: x.n}
 	if x.byMentee {
 		s.rowLen = x.m
 		s.rowCap = make([]int, x.n)
 		for i := range s.rowCap {
-			s.rowCap[i] = 1
+			if pinned[i] == 0 {
+				s.rowCap[i] = 1
+			}
 		}
 		for j := range x.pr {
-			for range max(min(x.pr[j].capacity, x.n), 0) {
+			for range max(min(x.pr[j].capacity-pinsOf[j], x.n), 0) {
 				s.slotOf = append(s.slotOf, int32(j))
 			}
 		}
@@ -142,9 +241,17 @@ func newSolver(x *Matrix) *solver {
 	} else {
 		s.rowCap = make([]int, x.m)
 		for j := range s.rowCap {
-			s.rowCap[j] = max(min(x.pr[j].capacity, x.n), 0)
+			s.rowCap[j] = max(min(x.pr[j].capacity-pinsOf[j], x.n), 0)
 		}
 		s.nc = x.n
+		for i := range pinned {
+			if pinned[i] != 0 {
+				if s.skip == nil {
+					s.skip = make([]bool, x.n)
+				}
+				s.skip[i] = true
+			}
+		}
 	}
 	nr, nc := len(s.rowCap), s.nc
 	s.u, s.live, s.dRow, s.via = make([]int64, nr), make([][]int32, nr), make([]int64, nr), make([]int32, nr)
@@ -160,6 +267,9 @@ func newSolver(x *Matrix) *solver {
 		}
 	}
 	s.bonus = 2*int64(min(x.places, x.n))*maxAbs + 1
+	if pointsOnly {
+		s.bonus = 0
+	}
 	return s
 }
 
@@ -194,8 +304,8 @@ func (s *solver) augment(cur int) bool {
 	rem := s.remaining[:0]
 	lowest, idx, lowFree := int64(inf), -1, false
 	for i := range int32(n) {
-		if int(row4col[i]) == cur {
-			continue // settled by reach below
+		if int(row4col[i]) == cur || (s.skip != nil && s.skip[i]) {
+			continue // settled by reach below, or left out
 		}
 		pos[i] = int32(len(rem))
 		rem = append(rem, i)

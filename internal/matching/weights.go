@@ -18,13 +18,17 @@ package matching
 //	               StageThreeAbove     +5       senior mentor for a student
 //	               StageSame           -10      same stage
 //	               StageJunior         -40      mentor junior to the mentee
+//	request        Requested           +20      the mentor the mentee asked for (Person.Request)
 //
 // A component whose data is missing on either side (no areas, no words, no
 // methods, no frequency, StageUnknown) adds nothing; time zones always count
 // (UTCOffset 0 is UTC). Shared areas and words dominate on purpose: they say
 // whether the mentor can help with what the mentee asked for; the rest says how
 // easy the duo will find it to work together. With the defaults a pair scores
-// between -60 and +67.
+// between -60 and +67, +87 with the requested mentor.
+//
+// A cycle's Settings scale each criterion (off, low, normal, high) and add
+// must-haves; these weights are what normal means.
 //
 // Points should stay within ±MaxPoints; scoring clamps a pair's points there so
 // the exact optimisation cannot overflow.
@@ -49,6 +53,8 @@ type Weights struct {
 	StageThreeAbove int // three stages more senior (senior mentor, student mentee)
 	StageSame       int // same stage
 	StageJunior     int // mentor less senior than the mentee
+
+	Requested int // the mentor the mentee asked for: strong, but never a guarantee
 }
 
 // MaxPoints bounds the absolute points of one pair; see Weights.
@@ -77,5 +83,7 @@ func DefaultWeights() Weights {
 		StageThreeAbove: 5,
 		StageSame:       -10,
 		StageJunior:     -40,
+
+		Requested: 20,
 	}
 }

@@ -228,6 +228,7 @@ const (
 	StageAgreementDraft  DuoStage = "agreement_drafted" // an agreement waits for signatures
 	StageAgreementSigned DuoStage = "agreement_signed"  // both signed the current version
 	StageEvaluated       DuoStage = "evaluated"         // both evaluated the program
+	StageClosed          DuoStage = "closed"            // the cycle ended and the duo was closed
 	StageEnded           DuoStage = "ended"             // dissolved by the committee
 )
 
@@ -246,6 +247,8 @@ func StageLabel(s DuoStage) string {
 		return "Agreement signed"
 	case StageEvaluated:
 		return "Evaluated"
+	case StageClosed:
+		return "Completed"
 	case StageEnded:
 		return "Ended"
 	}

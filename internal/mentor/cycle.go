@@ -50,7 +50,13 @@ type Reminders struct {
 	// the cycle's TimeZone: a weekday in lower case ("" is Monday) or "off".
 	DigestDay  string
 	DigestHour int
+	// CloseGraceDays is how long a duo that chose to close at the end of the cycle
+	// keeps its channel before it is archived, so both can save what they need.
+	CloseGraceDays int
 }
+
+// MaxCloseGraceDays bounds the close-out grace period.
+const MaxCloseGraceDays = 90
 
 // MaxEvaluationReminders bounds the evaluation reminders of a cycle.
 const MaxEvaluationReminders = 10
@@ -62,6 +68,7 @@ func DefaultReminders() Reminders {
 		KeepInTouchPercent: 50, EvaluationDays: []int{14, 3, 0}, AnnualMeetingDays: 30,
 		NudgeFromHour: 9, NudgeUntilHour: 17,
 		DigestDay: "monday", DigestHour: 9,
+		CloseGraceDays: 14,
 	}
 }
 
@@ -119,6 +126,18 @@ func FormatDate(t time.Time) string {
 // Open reports whether the cycle still takes sign-ups on day now: until its end.
 func (c Cycle) Open(now time.Time) bool {
 	return !now.After(c.End.Add(24*time.Hour - time.Nanosecond))
+}
+
+// CloseAt is when the cycle's duos are closed: the morning after its last day, at
+// the start of the nudge hours in the committee's time zone (09:00 when reminders
+// go out at any hour).
+func (c Cycle) CloseAt() time.Time {
+	hour := c.Reminders.NudgeFromHour
+	if c.Reminders.NudgeAnyTime || hour < 0 || hour > 23 {
+		hour = 9
+	}
+	day := c.End.AddDate(0, 0, 1)
+	return time.Date(day.Year(), day.Month(), day.Day(), hour, 0, 0, 0, c.Zone())
 }
 
 // Validate checks the cycle's rules. Problems come back as FieldErrors keyed by
@@ -252,6 +271,9 @@ func (r Reminders) problem() (field, msg string) {
 	}
 	if r.DigestHour < 0 || r.DigestHour > 23 {
 		return "digest_hour", "The digest hour must be from 0 to 23."
+	}
+	if r.CloseGraceDays < 0 || r.CloseGraceDays > MaxCloseGraceDays {
+		return "close_grace_days", fmt.Sprintf("Keep a closing channel from 0 to %d days before it is archived.", MaxCloseGraceDays)
 	}
 	return "", ""
 }

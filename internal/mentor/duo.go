@@ -30,6 +30,40 @@ type Duo struct {
 	// EndedAt is set when the committee dissolved the duo; EndedBy is who did.
 	EndedAt time.Time
 	EndedBy string
+	// Close is the duo's close-out at the end of the cycle.
+	Close DuoClose
+}
+
+// CloseChoice is what a duo chose at the close of the cycle.
+type CloseChoice string
+
+const (
+	CloseUndecided CloseChoice = ""         // nobody chose: the channel stays
+	CloseContinue  CloseChoice = "continue" // go on without the bot: the channel stays
+	CloseArchive   CloseChoice = "close"    // archive the channel after the grace period
+)
+
+// DuoClose is the close-out of a duo at the end of its cycle: when it was closed,
+// the close-out message, and what the duo chose.
+type DuoClose struct {
+	ClosedAt   time.Time // zero while the cycle runs
+	PostTS     string    // the close-out message in the duo channel
+	Choice     CloseChoice
+	ChosenBy   string
+	ChosenAt   time.Time
+	ArchivedAt time.Time // when the channel was archived as chosen
+}
+
+// Closed reports whether the duo was closed at the end of its cycle.
+func (d Duo) Closed() bool { return !d.Close.ClosedAt.IsZero() }
+
+// ArchiveAt is when a duo that chose to close has its channel archived: the grace
+// period of cycle c after the choice; zero unless it chose to close.
+func (d Duo) ArchiveAt(c Cycle) time.Time {
+	if d.Close.Choice != CloseArchive {
+		return time.Time{}
+	}
+	return d.Close.ChosenAt.AddDate(0, 0, c.Reminders.CloseGraceDays)
 }
 
 // DuoActivity is when each member of a duo first and last wrote in its channel.
@@ -122,6 +156,9 @@ func (d Duo) Milestones(evaluated bool) []Milestone {
 	if evaluated {
 		ms = append(ms, Milestone{StageEvaluated, time.Time{}})
 	}
+	if d.Closed() {
+		ms = append(ms, Milestone{StageClosed, d.Close.ClosedAt})
+	}
 	if d.Ended() {
 		ms = append(ms, Milestone{StageEnded, d.EndedAt})
 	}
@@ -181,6 +218,18 @@ type Proposal struct {
 	DuoID     string // once approved
 	Note      string // why an approval failed, for the committee
 	DecidedBy string
+	// Pinned: the committee chose this mentor, or both asked to continue; the
+	// rest of the round is optimised around it and it does not change by itself.
+	Pinned   bool `json:",omitempty"`
+	Continue bool `json:",omitempty"` // both asked to continue from last cycle
+	// Warning says why this proposal deserves a deliberate look (a negative score,
+	// kept only to match one more mentee); "approve all" leaves it alone.
+	Warning string `json:",omitempty"`
+	// Was is the mentor this proposal had before the last re-optimisation changed
+	// it ("-" when it had none), and WasScore that pair's score; "" when the last
+	// re-optimisation did not change it.
+	Was      string `json:",omitempty"`
+	WasScore int    `json:",omitempty"`
 }
 
 // PairingRound is one run of "propose pairs": the proposals the committee works
@@ -193,4 +242,17 @@ type PairingRound struct {
 	Proposals []Proposal // mentees with a proposed mentor first, then those without
 	Mentees   int        // pending mentees considered
 	Mentors   int        // mentors with a free place considered
+	// FinishedAt and FinishedBy are set when a committee member finished the round:
+	// the people it left without a partner are told then, once.
+	FinishedAt time.Time `json:",omitzero"`
+	FinishedBy string    `json:",omitempty"`
+	// Changed says what the last re-optimisation around the committee's choices
+	// did, e.g. "Re-optimised around your choice: 2 proposals changed."
+	Changed string `json:",omitempty"`
+	// Steering is the cycle's matching settings when they differ from the
+	// defaults, in words, e.g. "areas high · must-haves: at most 3 h apart".
+	Steering string `json:",omitempty"`
 }
+
+// Finished reports whether the committee finished the round.
+func (r PairingRound) Finished() bool { return !r.FinishedAt.IsZero() }

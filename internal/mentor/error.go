@@ -22,7 +22,8 @@ const (
 type Error struct {
 	Code    string
 	Message string
-	Err     error // the underlying cause, for logs only
+	Err     error  // the underlying cause, for logs only
+	Ref     string // a reference to the log line with the detail, shown to the person; "" for none
 }
 
 func (e *Error) Error() string {
@@ -53,13 +54,21 @@ func ErrorCode(err error) string {
 }
 
 // ErrorMessage returns the person-facing message of err's first *Error, or a generic
-// one for internal errors.
+// one for internal errors, followed by the error's reference when it has one.
 func ErrorMessage(err error) string {
+	const generic = "Something went wrong on our side. Please try again; if it keeps happening, tell the mentorship committee."
 	var e *Error
-	if errors.As(err, &e) && e.Code != EINTERNAL {
-		return e.Message
+	if !errors.As(err, &e) {
+		return generic
 	}
-	return "Something went wrong on our side. Please try again; if it keeps happening, tell the mentorship committee."
+	msg := e.Message
+	if e.Code == EINTERNAL || msg == "" {
+		msg = generic
+	}
+	if e.Ref != "" {
+		msg += " (Reference " + e.Ref + ")"
+	}
+	return msg
 }
 
 // FieldErrors collects validation problems keyed by field name. It is an error when

@@ -131,4 +131,5 @@ const (
 	StatusPending   Status = "pending"   // signed up, not yet in a duo (mentors: no duo yet)
 	StatusMatched   Status = "matched"   // in at least one duo
 	StatusWithdrawn Status = "withdrawn" // left the program
+	StatusCompleted Status = "completed" // every duo of the person was closed at the end of the cycle
 )

@@ -24,8 +24,15 @@ type Participant struct {
 	HoursPerMonth int
 	Capacity      int      // mentor: how many mentees, 1–3
 	Avoid         []string // Slack user ids never to pair with
-	TZ            string   // IANA time zone from Slack's users.info
-	TZOffset      int      // seconds east of UTC, from users.info
+	// ContinueWith lists last cycle's partners this person asks to continue with;
+	// a pair who both ask is proposed first. Anyone else from last cycle is never
+	// proposed again.
+	ContinueWith []string `json:",omitempty"`
+	// RequestMentor is, for a mentee, the mentor they would like: a strong bonus in
+	// matching, never a guarantee.
+	RequestMentor string `json:",omitempty"`
+	TZ            string // IANA time zone from Slack's users.info
+	TZOffset      int    // seconds east of UTC, from users.info
 	Status        Status
 	Duos          []string // ids of this person's duos in the cycle
 	CreatedAt     time.Time
@@ -124,6 +131,12 @@ func (p Participant) ValidateIn(c Cycle) error {
 		if a == p.UserID {
 			fe.Add("avoid", "You can't list yourself here.")
 		}
+		if a == p.RequestMentor && a != "" {
+			fe.Add("request_mentor", "You listed this person among those you'd rather not be paired with.")
+		}
+	}
+	if p.RequestMentor != "" && p.RequestMentor == p.UserID {
+		fe.Add("request_mentor", "You can't ask for yourself.")
 	}
 	return fe.Err()
 }
@@ -159,6 +172,8 @@ type Counts struct {
 	PendingMentors     int // no mentee yet
 	MatchedMentees     int
 	MatchedMentors     int
+	CompletedMentees   int // ended the cycle with every duo closed
+	CompletedMentors   int
 	Withdrawn          int
 	FreeMentorCapacity int // mentee places left with mentors
 }

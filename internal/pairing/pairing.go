@@ -6,6 +6,7 @@ package pairing
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,6 +31,10 @@ type Store interface {
 	Lock(ctx context.Context, name string, ttl time.Duration) (release func(), ok bool, err error)
 	IndexDuoChannel(ctx context.Context, channelID, cycleID, duoID string) error
 	DuoByChannel(ctx context.Context, channelID string) (cycleID, duoID string, ok bool, err error)
+	Cycle(ctx context.Context, id string) (mentor.Cycle, int, error)
+	Participant(ctx context.Context, cycleID, userID string) (mentor.Participant, error)
+	MatchSettings(ctx context.Context, cycleID string) (matching.Settings, int, error)
+	SaveMatchSettings(ctx context.Context, cycleID string, s matching.Settings, expectRev int) (int, error)
 }
 
 // Service runs the pairing use case.
@@ -49,11 +54,18 @@ func (s *Service) Duos(ctx context.Context, cycleID string, ids []string) ([]men
 	return s.store.Duos(ctx, cycleID, ids)
 }
 
-// pool is the people a round can pair: pending mentees and mentors with a free place.
+// pool is the people a round can pair: pending mentees and mentors with a free
+// place, the cycle's matching settings, and last cycle's duos.
 type pool struct {
-	byID    map[string]mentor.Participant
-	mentees []mentor.Participant // by sign-up time
-	mentors []mentor.Participant
+	byID     map[string]mentor.Participant
+	mentees  []mentor.Participant // by sign-up time
+	mentors  []mentor.Participant
+	settings matching.Settings
+	// previous maps a person to last cycle's partners they may not be proposed
+	// again; continuing maps a mentee to the mentor both asked to continue with.
+	previous   map[string][]string
+	continuing map[string]string
+	now        time.Time
 }
 
 func (s *Service) pool(ctx context.Context, cycleID string) (pool, error) {
@@ -61,7 +73,11 @@ func (s *Service) pool(ctx context.Context, cycleID string) (pool, error) {
 	if err != nil {
 		return pool{}, err
 	}
-	p := pool{byID: make(map[string]mentor.Participant, len(all))}
+	settings, _, err := s.store.MatchSettings(ctx, cycleID)
+	if err != nil {
+		return pool{}, err
+	}
+	p := pool{byID: make(map[string]mentor.Participant, len(all)), settings: settings, now: s.clock.Now()}
 	for _, x := range all {
 		p.byID[x.UserID] = x
 		switch {
@@ -72,43 +88,319 @@ func (s *Service) pool(ctx context.Context, cycleID string) (pool, error) {
 			p.mentors = append(p.mentors, x)
 		}
 	}
-	return p, nil
+	return p, s.lastCycle(ctx, cycleID, &p)
+}
+
+// lastCycle fills in p.previous and p.continuing from the duos of the cycle before
+// cycleID: a pair who both asked to continue (each lists the other in
+// ContinueWith) continues; every other pair of last cycle is forbidden.
+func (s *Service) lastCycle(ctx context.Context, cycleID string, p *pool) error {
+	c, _, err := s.store.Cycle(ctx, cycleID)
+	if mentor.ErrorCode(err) == mentor.ENOTFOUND || (err == nil && c.Previous == "") {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	ids, err := s.store.DuoIDs(ctx, c.Previous)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	duos, err := s.store.Duos(ctx, c.Previous, ids)
+	if err != nil {
+		return err
+	}
+	p.previous, p.continuing = map[string][]string{}, map[string]string{}
+	for _, d := range duos {
+		e, r := p.byID[d.MenteeID], p.byID[d.MentorID]
+		if e.Role == mentor.RoleMentee && r.Role == mentor.RoleMentor &&
+			slices.Contains(e.ContinueWith, r.UserID) && slices.Contains(r.ContinueWith, e.UserID) {
+			p.continuing[e.UserID] = r.UserID
+			continue
+		}
+		p.previous[d.MenteeID] = append(p.previous[d.MenteeID], d.MentorID)
+		p.previous[d.MentorID] = append(p.previous[d.MentorID], d.MenteeID)
+	}
+	return nil
+}
+
+// LastPartners returns the people userID was in a duo with in the cycle before c
+// (c.Previous), whom the join form offers to continue with; none for a first
+// cycle or someone new.
+func (s *Service) LastPartners(ctx context.Context, c mentor.Cycle, userID string) ([]string, error) {
+	if c.Previous == "" {
+		return nil, nil
+	}
+	p, err := s.store.Participant(ctx, c.Previous, userID)
+	if mentor.ErrorCode(err) == mentor.ENOTFOUND || (err == nil && len(p.Duos) == 0) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	duos, err := s.store.Duos(ctx, c.Previous, p.Duos)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, d := range duos {
+		if d.Has(userID) && !slices.Contains(out, d.Partner(userID)) {
+			out = append(out, d.Partner(userID))
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// person is participant id as the scorer sees them in this pool.
+func (p *pool) person(x mentor.Participant, zones zoneCache) matching.Person {
+	out := personIn(x, p.now, zones)
+	out.Previous = p.previous[x.UserID]
+	if x.Role == mentor.RoleMentee {
+		out.Request = x.RequestMentor
+	}
+	return out
+}
+
+func (p *pool) people(xs []mentor.Participant) []matching.Person {
+	out := make([]matching.Person, len(xs))
+	zones := zoneCache{}
+	for i, x := range xs {
+		out[i] = p.person(x, zones)
+	}
+	return out
+}
+
+// Settings returns the cycle's matching settings and their revision (0: the
+// defaults, never changed).
+func (s *Service) Settings(ctx context.Context, cycleID string) (matching.Settings, int, error) {
+	return s.store.MatchSettings(ctx, cycleID)
+}
+
+// SaveSettings replaces the cycle's matching settings if they are still at
+// revision rev (mentor.ECONFLICT otherwise). The next proposals use them.
+func (s *Service) SaveSettings(ctx context.Context, cycleID string, set matching.Settings, rev int) error {
+	if err := set.Validate(); err != nil {
+		return mentor.Errorf(mentor.EINVALID, "These settings can't be used: %v.", err)
+	}
+	_, err := s.store.SaveMatchSettings(ctx, cycleID, set, rev)
+	return err
+}
+
+// Steering describes settings that differ from the defaults, in words, or "".
+func Steering(set matching.Settings) string {
+	var parts []string
+	for _, c := range matching.Criteria() {
+		if l := set.Level(c); l != matching.LevelNormal {
+			parts = append(parts, strings.ToLower(c.Label())+" "+string(l))
+		}
+	}
+	if m := set.MustHaves(); len(m) > 0 {
+		parts = append(parts, "must-haves: "+strings.Join(m, ", "))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// Warnings on a proposal, for a deliberate decision.
+const (
+	WarnNegative = "negative score: a poor fit"
+	WarnForCount = "kept only to match one more mentee: the best total alone would leave this mentee unmatched"
+	whyTaken     = "every mentor who fits is needed by another mentee"
+)
+
+// plan is what the optimiser proposes for the mentees it was given.
+type plan struct {
+	pairs map[string]matching.Pair // by mentee
+	why   map[string]string        // unmatched mentees: why
+}
+
+// solve optimises the given mentees around pins (their mentors' places are
+// reserved) under the pool's settings.
+func (s *Service) solve(p *pool, mentees []mentor.Participant, pins []matching.Pin) (plan, error) {
+	es := p.people(mentees)
+	for _, pin := range pins { // pinned mentees take part only as pins
+		es = append(es, p.person(p.byID[pin.MenteeID], zoneCache{}))
+	}
+	x := matching.NewMatrixWith(es, p.people(p.mentors), s.weights, p.settings)
+	res, err := x.SolveWith(matching.Options{Pins: pins, MarkForCount: true})
+	if err != nil {
+		return plan{}, err
+	}
+	out := plan{pairs: make(map[string]matching.Pair, len(res.Pairs)), why: map[string]string{}}
+	for _, pr := range res.Pairs {
+		if !pr.Pinned {
+			out.pairs[pr.MenteeID] = pr
+		}
+	}
+	for i, e := range es[:len(mentees)] {
+		if _, ok := out.pairs[e.ID]; ok {
+			continue
+		}
+		why := x.WhyNoMentor(i)
+		if why == "" {
+			why = whyTaken
+		}
+		out.why[e.ID] = why
+	}
+	return out, nil
+}
+
+// warning is what a proposed pair's line should say before anyone approves it.
+func warning(pr matching.Pair) string {
+	var w []string
+	if pr.Score.Points < 0 {
+		w = append(w, WarnNegative)
+	}
+	if pr.ForCount {
+		w = append(w, WarnForCount)
+	}
+	return strings.Join(w, "; ")
 }
 
 // Propose computes an optimal set of pairs for the cycle's pending mentees (as many
 // matched as possible, then the highest total score, within mentors' free places)
 // and stores it as a new round. Mentees no mentor can take are listed last.
+//
+// A pair of last cycle who both asked to continue is proposed first, pinned, with
+// the reason "both asked to continue"; any other pair of last cycle is never
+// proposed. The cycle's matching settings weigh the criteria and forbid pairs that
+// break a must-have.
 func (s *Service) Propose(ctx context.Context, c mentor.Cycle, actor string) (mentor.PairingRound, error) {
 	p, err := s.pool(ctx, c.ID)
 	if err != nil {
 		return mentor.PairingRound{}, err
 	}
 	now := s.clock.Now()
-	mentees := people(p.mentees, now)
-	mentors := people(p.mentors, now)
-	res := matching.Solve(mentees, mentors, s.weights)
-	proposed := make(map[string]matching.Pair, len(res.Pairs))
-	for _, pr := range res.Pairs {
-		proposed[pr.MenteeID] = pr
-	}
 	r := mentor.PairingRound{ID: uuid.NewString(), CycleID: c.ID, CreatedBy: actor, CreatedAt: now,
-		Mentees: len(mentees), Mentors: len(mentors)}
+		Mentees: len(p.mentees), Mentors: len(p.mentors), Steering: Steering(p.settings)}
+
+	// Pairs continuing from last cycle come first, as pins, while the mentor has a
+	// place and nothing forbids the pair.
+	var pins []matching.Pin
+	var rest []mentor.Participant
+	places := map[string]int{}
+	for _, m := range p.mentors {
+		places[m.UserID] = m.FreeSlots()
+	}
+	for _, e := range p.mentees {
+		rid, ok := p.continuing[e.UserID]
+		if ok && places[rid] > 0 {
+			sc := matching.ScorePairWith(p.person(e, zoneCache{}), p.person(p.byID[rid], zoneCache{}), s.weights, matching.Settings{})
+			if !sc.Forbidden {
+				places[rid]--
+				pins = append(pins, matching.Pin{MenteeID: e.UserID, MentorID: rid})
+				r.Proposals = append(r.Proposals, mentor.Proposal{MenteeID: e.UserID, MentorID: rid, Score: sc.Points,
+					Reasons: clip("both asked to continue; "+sc.Text(), matching.MaxReasonsLen), State: mentor.ProposalOpen,
+					Pinned: true, Continue: true})
+				continue
+			}
+		}
+		rest = append(rest, e)
+	}
+	pl, err := s.solve(&p, rest, pins)
+	if err != nil {
+		return r, err
+	}
 	var none []mentor.Proposal
-	for _, m := range p.mentees { // sign-up order: first come, first shown
-		pr, ok := proposed[m.UserID]
+	for _, m := range rest { // sign-up order: first come, first shown
+		pr, ok := pl.pairs[m.UserID]
 		if !ok {
-			none = append(none, mentor.Proposal{MenteeID: m.UserID, State: mentor.ProposalOpen,
-				Reasons: "no mentor with a free place fits (avoid lists, or no places left)"})
+			none = append(none, mentor.Proposal{MenteeID: m.UserID, State: mentor.ProposalOpen, Reasons: pl.why[m.UserID]})
 			continue
 		}
 		r.Proposals = append(r.Proposals, mentor.Proposal{MenteeID: m.UserID, MentorID: pr.MentorID,
-			Score: pr.Score.Points, Reasons: pr.Score.Text(), State: mentor.ProposalOpen})
+			Score: pr.Score.Points, Reasons: pr.Score.Text(), State: mentor.ProposalOpen, Warning: warning(pr)})
 	}
 	r.Proposals = append(r.Proposals, none...)
 	if err := s.store.SaveRound(ctx, r); err != nil {
 		return r, err
 	}
 	return r, nil
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// Reoptimise re-solves the open proposals of round roundID around the choices
+// already made: approved pairs (their places are taken), the mentors the committee
+// chose and pairs continuing from last cycle (pinned), and skipped proposals (set
+// aside with their mentor). Proposals whose mentor changes record the one they had
+// (Proposal.Was), and the round says how many changed (Changed). It is one atomic
+// update of the round; reoptimising twice changes nothing more.
+func (s *Service) Reoptimise(ctx context.Context, c mentor.Cycle, roundID, choice string) (mentor.PairingRound, error) {
+	p, err := s.pool(ctx, c.ID)
+	if err != nil {
+		return mentor.PairingRound{}, err
+	}
+	return s.store.UpdateRound(ctx, c.ID, roundID, func(r *mentor.PairingRound) error {
+		return s.reoptimise(&p, r, choice)
+	})
+}
+
+// reoptimise is Reoptimise on a round read in the current transaction.
+func (s *Service) reoptimise(p *pool, r *mentor.PairingRound, choice string) error {
+	matchable := func(id string) bool {
+		x, ok := p.byID[id]
+		return ok && x.Matchable()
+	}
+	places := map[string]int{}
+	for _, m := range p.mentors {
+		places[m.UserID] = m.FreeSlots()
+	}
+	var pins []matching.Pin
+	var open []mentor.Participant
+	for i := range r.Proposals {
+		pr := &r.Proposals[i]
+		pr.Was, pr.WasScore = "", 0
+		switch {
+		case pr.State == mentor.ProposalApproved || !matchable(pr.MenteeID):
+		case (pr.Pinned || pr.State == mentor.ProposalSkipped) && pr.MentorID != "":
+			if places[pr.MentorID] > 0 { // else it stays as it is, and approving it will say why not
+				places[pr.MentorID]--
+				pins = append(pins, matching.Pin{MenteeID: pr.MenteeID, MentorID: pr.MentorID})
+			}
+		default:
+			open = append(open, p.byID[pr.MenteeID])
+		}
+	}
+	pl, err := s.solve(p, open, pins)
+	if err != nil {
+		return err
+	}
+	changed := 0
+	for i := range r.Proposals {
+		pr := &r.Proposals[i]
+		if pr.State == mentor.ProposalApproved || pr.Pinned || pr.State == mentor.ProposalSkipped || !matchable(pr.MenteeID) {
+			continue
+		}
+		np, ok := pl.pairs[pr.MenteeID]
+		if np.MentorID != pr.MentorID {
+			pr.Was, pr.WasScore = pr.MentorID, pr.Score
+			if pr.Was == "" {
+				pr.Was = "-" // had no mentor
+			}
+			changed++
+			pr.State, pr.Note = mentor.ProposalOpen, ""
+		}
+		if ok {
+			pr.MentorID, pr.Score, pr.Reasons, pr.Warning = np.MentorID, np.Score.Points, np.Score.Text(), warning(np)
+		} else {
+			pr.MentorID, pr.Score, pr.Reasons, pr.Warning = "", 0, pl.why[pr.MenteeID], ""
+		}
+	}
+	switch changed {
+	case 0:
+		r.Changed = fmt.Sprintf("Re-optimised around %s: no other proposal changed.", choice)
+	case 1:
+		r.Changed = fmt.Sprintf("Re-optimised around %s: 1 proposal changed (marked :arrows_counterclockwise:).", choice)
+	default:
+		r.Changed = fmt.Sprintf("Re-optimised around %s: %d proposals changed (marked :arrows_counterclockwise:).", choice, changed)
+	}
+	return nil
 }
 
 // Round returns a stored round.
@@ -123,6 +415,11 @@ type Alternative struct {
 	Score    int
 	Reasons  string
 	Free     int
+	// Diff is Score minus the current proposal's score, and Why the criteria
+	// behind it ("fewer shared areas, better time zones"); both zero when the
+	// mentee has no proposed mentor.
+	Diff int
+	Why  string
 }
 
 // Alternatives returns up to limit mentors with a free place that mentee may be
@@ -132,23 +429,51 @@ func (s *Service) Alternatives(ctx context.Context, cycleID, menteeID string, li
 	if err != nil {
 		return nil, err
 	}
-	return s.alternatives(p, menteeID, limit), nil
+	return s.alternatives(&p, []mentor.Proposal{{MenteeID: menteeID}}, limit)[menteeID], nil
 }
 
-func (s *Service) alternatives(p pool, menteeID string, limit int) []Alternative {
-	m, ok := p.byID[menteeID]
-	if !ok {
-		return nil
-	}
-	now := s.clock.Now()
-	ranked := matching.Rank(person(m, now), people(p.mentors, now), s.weights)
-	out := make([]Alternative, 0, min(limit, len(ranked)))
-	for _, c := range ranked {
-		if len(out) == limit {
-			break
+// alternatives ranks the mentors each proposal's mentee may have, compared with
+// the proposal's current mentor when it has one. One matrix of these mentees and
+// the pool's mentors scores them all, each person prepared once.
+func (s *Service) alternatives(p *pool, props []mentor.Proposal, limit int) map[string][]Alternative {
+	var es []matching.Person
+	var known []mentor.Proposal
+	zones := zoneCache{}
+	for _, pr := range props {
+		if m, ok := p.byID[pr.MenteeID]; ok {
+			es = append(es, p.person(m, zones))
+			known = append(known, pr)
 		}
-		mr := p.byID[c.MentorID]
-		out = append(out, Alternative{MentorID: c.MentorID, Name: mr.Name, Score: c.Score.Points, Reasons: c.Score.Text(), Free: mr.FreeSlots()})
+	}
+	out := make(map[string][]Alternative, len(props))
+	if len(es) == 0 {
+		return out
+	}
+	x := matching.NewMatrixWith(es, p.people(p.mentors), s.weights, p.settings)
+	for i, pr := range known {
+		ranked := x.Rank(i)
+		var current matching.Score
+		hasCurrent := false
+		if cur, ok := p.byID[pr.MentorID]; ok && pr.MentorID != "" {
+			r := p.person(cur, zones)
+			r.Capacity = max(r.Capacity, 1) // full now: compare with the pair all the same
+			current = matching.ScorePairWith(es[i], r, s.weights, p.settings)
+			hasCurrent = !current.Forbidden
+		}
+		alts := make([]Alternative, 0, min(limit, len(ranked)))
+		for _, c := range ranked {
+			if len(alts) == limit {
+				break
+			}
+			mr := p.byID[c.MentorID]
+			a := Alternative{MentorID: c.MentorID, Name: mr.Name, Score: c.Score.Points, Reasons: c.Score.Text(), Free: mr.FreeSlots()}
+			if hasCurrent {
+				d := matching.Compare(current, c.Score)
+				a.Diff, a.Why = d.Points, strings.Join(d.Reasons, ", ")
+			}
+			alts = append(alts, a)
+		}
+		out[pr.MenteeID] = alts
 	}
 	return out
 }
@@ -156,19 +481,28 @@ func (s *Service) alternatives(p pool, menteeID string, limit int) []Alternative
 // AlternativesFor returns the alternatives of several mentees from one read of the
 // participants: what a page of the pairing modal needs.
 func (s *Service) AlternativesFor(ctx context.Context, cycleID string, menteeIDs []string, limit int) (map[string][]Alternative, map[string]mentor.Participant, error) {
+	props := make([]mentor.Proposal, len(menteeIDs))
+	for i, id := range menteeIDs {
+		props[i].MenteeID = id
+	}
+	return s.AlternativesOf(ctx, cycleID, props, limit)
+}
+
+// AlternativesOf is AlternativesFor the mentees of proposals, each alternative
+// compared with the proposal's mentor (Alternative.Diff and Why).
+func (s *Service) AlternativesOf(ctx context.Context, cycleID string, props []mentor.Proposal, limit int) (map[string][]Alternative, map[string]mentor.Participant, error) {
 	p, err := s.pool(ctx, cycleID)
 	if err != nil {
 		return nil, nil, err
 	}
-	out := make(map[string][]Alternative, len(menteeIDs))
-	for _, id := range menteeIDs {
-		out[id] = s.alternatives(p, id, limit)
-	}
-	return out, p.byID, nil
+	return s.alternatives(&p, props, limit), p.byID, nil
 }
 
-// ChangeMentor replaces the mentor of proposal i with mentorID, scored afresh. Only
-// an open (or failed) proposal can change.
+// ChangeMentor replaces the mentor of proposal i with mentorID, scored afresh,
+// pins it (the committee's choice), and re-optimises the round's other open
+// proposals around it, in one atomic update (see Reoptimise). Only an open (or
+// failed) proposal can change; a pair the cycle forbids (avoid lists, last
+// cycle's partners, must-haves) is refused.
 func (s *Service) ChangeMentor(ctx context.Context, cycleID, roundID string, i int, mentorID string) (mentor.PairingRound, error) {
 	p, err := s.pool(ctx, cycleID)
 	if err != nil {
@@ -186,13 +520,17 @@ func (s *Service) ChangeMentor(ctx context.Context, cycleID, roundID string, i i
 		if !ok || mr.Role != mentor.RoleMentor {
 			return mentor.Errorf(mentor.EINVALID, "<@%s> is not a mentor in this cycle.", mentorID)
 		}
-		sc := matching.ScorePair(person(p.byID[pr.MenteeID], s.clock.Now()), person(mr, s.clock.Now()), s.weights)
+		sc := matching.ScorePairWith(p.person(p.byID[pr.MenteeID], zoneCache{}), p.person(mr, zoneCache{}), s.weights, p.settings)
 		if sc.Forbidden {
 			return mentor.Errorf(mentor.EINVALID, "<@%s> can't be paired with <@%s>: %s.", pr.MenteeID, mentorID, sc.Text())
 		}
 		pr.MentorID, pr.Score, pr.Reasons = mentorID, sc.Points, sc.Text()
-		pr.State, pr.Note = mentor.ProposalOpen, ""
-		return nil
+		pr.State, pr.Note, pr.Pinned, pr.Continue = mentor.ProposalOpen, "", true, false
+		pr.Warning = ""
+		if sc.Points < 0 {
+			pr.Warning = WarnNegative
+		}
+		return s.reoptimise(&p, r, fmt.Sprintf("your choice of <@%s> for <@%s>", mentorID, pr.MenteeID))
 	})
 }
 
@@ -283,20 +621,6 @@ func proposalAt(r *mentor.PairingRound, i int) (*mentor.Proposal, error) {
 		return nil, mentor.Errorf(mentor.ENOTFOUND, "That proposal is not in this round any more. Run `/mentorship match` again.")
 	}
 	return &r.Proposals[i], nil
-}
-
-// people converts participants for the scorer.
-func people(ps []mentor.Participant, now time.Time) []matching.Person {
-	out := make([]matching.Person, len(ps))
-	zones := zoneCache{}
-	for i, p := range ps {
-		out[i] = personIn(p, now, zones)
-	}
-	return out
-}
-
-func person(p mentor.Participant, now time.Time) matching.Person {
-	return personIn(p, now, zoneCache{})
 }
 
 // zoneCache keeps loaded time zones for one conversion: loading a zone reads and

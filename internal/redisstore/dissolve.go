@@ -21,7 +21,7 @@ func (s *Store) idxKeys(cycleID string) []string {
 	t := s.tag(cycleID)
 	var keys []string
 	for _, role := range []mentor.Role{mentor.RoleMentor, mentor.RoleMentee} {
-		for _, st := range []mentor.Status{mentor.StatusPending, mentor.StatusMatched, mentor.StatusWithdrawn} {
+		for _, st := range []mentor.Status{mentor.StatusPending, mentor.StatusMatched, mentor.StatusWithdrawn, mentor.StatusCompleted} {
 			keys = append(keys, t+":idx:"+string(role)+":"+string(st))
 		}
 	}

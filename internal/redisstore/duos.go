@@ -34,6 +34,7 @@ import (
 //	agreement_signed        ms both had signed the current version; absent until then
 //	agreement_frequency     the agreed frequency of the current version
 //	ended_at, ended_by      ms and user id of the dissolution (see dissolve.go)
+//	closed_at, close_…      the close-out at the end of the cycle (see closeout.go)
 //
 // The fields outside data are written by scripts that never decode or rewrite the
 // JSON, so a message event, a signature and a setup step can land at once without
@@ -56,6 +57,7 @@ type duoRecord struct {
 	Agreement json.RawMessage `json:",omitempty"`
 	EndedAt   json.RawMessage `json:",omitempty"`
 	EndedBy   json.RawMessage `json:",omitempty"`
+	Close     json.RawMessage `json:",omitempty"`
 }
 
 func encodeDuo(d mentor.Duo) ([]byte, error) {
@@ -92,6 +94,7 @@ func decodeDuo(h, checklist map[string]string) (mentor.Duo, error) {
 	}
 	d.Agreement.Version, _ = strconv.Atoi(h["agreement_version"])
 	d.EndedAt, d.EndedBy = msTime(h["ended_at"]), h["ended_by"]
+	d.Close = decodeClose(h)
 	return d, nil
 }
 

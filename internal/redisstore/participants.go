@@ -32,7 +32,7 @@ local function dkey(uid) return base .. ':duos_of:' .. uid end
 local function idx(role, status) return base .. ':idx:' .. role .. ':' .. status end
 local function free(uid)
   local f = redis.call('HMGET', pkey(uid), 'role', 'status', 'capacity')
-  if f[1] ~= 'mentor' or f[2] == 'withdrawn' or not f[2] then return 0 end
+  if f[1] ~= 'mentor' or f[2] == 'withdrawn' or f[2] == 'completed' or not f[2] then return 0 end
   local n = tonumber(f[3] or '0') - redis.call('SCARD', dkey(uid))
   if n < 0 then return 0 end
   return n
@@ -215,13 +215,15 @@ func (s *Store) Counts(ctx context.Context, cycleID string) (mentor.Counts, erro
 	card := func(role, status string) *redis.IntCmd { return pipe.ZCard(ctx, t+":idx:"+role+":"+status) }
 	pe, me, we := card("mentee", "pending"), card("mentee", "matched"), card("mentee", "withdrawn")
 	pm, mm, wm := card("mentor", "pending"), card("mentor", "matched"), card("mentor", "withdrawn")
+	ce, cm := card("mentee", "completed"), card("mentor", "completed")
 	free := pipe.HGet(ctx, t+":stats", "free_capacity")
 	if _, err := pipe.Exec(ctx); err != nil && !isNil(err) {
 		return mentor.Counts{}, wrap(err, "count participants of %s", cycleID)
 	}
 	fc, _ := free.Int()
 	return mentor.Counts{
-		Mentees: int(pe.Val() + me.Val()), Mentors: int(pm.Val() + mm.Val()),
+		Mentees: int(pe.Val() + me.Val() + ce.Val()), Mentors: int(pm.Val() + mm.Val() + cm.Val()),
+		CompletedMentees: int(ce.Val()), CompletedMentors: int(cm.Val()),
 		PendingMentees: int(pe.Val()), PendingMentors: int(pm.Val()),
 		MatchedMentees: int(me.Val()), MatchedMentors: int(mm.Val()),
 		Withdrawn: int(we.Val() + wm.Val()), FreeMentorCapacity: fc,

@@ -2,8 +2,11 @@ package redisstore_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/mentorbot/mentorbot/internal/mentor"
 	"github.com/mentorbot/mentorbot/internal/redisstore"
@@ -24,22 +27,23 @@ func TestEventSeenOnlyOnce(t *testing.T) {
 	r := redistest.New(t)
 	s := mustOpen(t, r)
 	ctx := context.Background()
-	first, err := s.MarkEventSeen(ctx, "Ev1")
+	// An event id of this test alone, so a shared Redis (REDIS_URL) holding other
+	// tests' keys does not confuse the check of where the key went.
+	id := "Ev" + strings.ReplaceAll(uuid.NewString(), "-", "")
+	first, err := s.MarkEventSeen(ctx, id)
 	if err != nil || !first {
 		t.Fatalf("first MarkEventSeen = %v, %v; want true, nil", first, err)
 	}
-	again, err := s.MarkEventSeen(ctx, "Ev1")
+	again, err := s.MarkEventSeen(ctx, id)
 	if err != nil || again {
 		t.Fatalf("second MarkEventSeen = %v, %v; want false, nil", again, err)
 	}
-	keys, err := r.Client().Keys(ctx, "*").Result()
+	keys, err := r.Client().Keys(ctx, "*"+id+"*").Result()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range keys {
-		if len(k) < len(r.Prefix) || k[:len(r.Prefix)] != r.Prefix {
-			t.Errorf("key %q is outside the prefix %q", k, r.Prefix)
-		}
+	if len(keys) != 1 || !strings.HasPrefix(keys[0], r.Prefix) {
+		t.Fatalf("keys of the event = %q, want one under the prefix %q", keys, r.Prefix)
 	}
 }
 

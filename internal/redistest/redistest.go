@@ -1,6 +1,7 @@
 // Package redistest gives tests a Redis of their own.
 //
-// New starts a private redis-server on a free port (killed at cleanup), or uses
+// New starts a private redis-server on a free port (killed at cleanup, and on Linux
+// also when the test process dies, even of a timeout), or uses
 // REDIS_URL when it is set (with a unique key prefix, deleting only its own keys
 // afterwards: it never flushes a Redis it did not start). On a machine with neither a
 // redis-server binary nor REDIS_URL it falls back to an in-process miniredis and says so
@@ -161,6 +162,7 @@ func (r *Redis) tryLaunch(path string, port int) error {
 		"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--protected-mode", "no",
 		"--dir", r.dir, "--logfile", "", "--loglevel", "warning")
+	cmd.SysProcAttr = serverAttr()
 	if err := cmd.Start(); err != nil {
 		return err
 	}

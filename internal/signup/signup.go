@@ -19,6 +19,7 @@ type Store interface {
 	Participants(ctx context.Context, cycleID string) ([]mentor.Participant, error)
 	ParticipantsWith(ctx context.Context, cycleID string, role mentor.Role, status mentor.Status, start, stop int) ([]mentor.Participant, error)
 	Counts(ctx context.Context, cycleID string) (mentor.Counts, error)
+	Cycle(ctx context.Context, id string) (mentor.Cycle, int, error)
 }
 
 // Service runs the sign-up use case.
@@ -166,4 +167,55 @@ func (s *Service) pending(ctx context.Context, cycleID string, counts mentor.Cou
 		out = append(out, mentors...)
 	}
 	return out, nil
+}
+
+// maxCyclesBack bounds how far Previous looks back for a person's last sign-up.
+const maxCyclesBack = 3
+
+// Previous returns userID's sign-up in the latest of the cycles before c (following
+// each cycle's Previous, at most maxCyclesBack of them) and that cycle, so that a
+// person who re-applies, as people do every year, starts from their last answers.
+// found is false when there is none.
+func (s *Service) Previous(ctx context.Context, c mentor.Cycle, userID string) (p mentor.Participant, from mentor.Cycle, found bool, err error) {
+	id := c.Previous
+	for i := 0; i < maxCyclesBack && id != ""; i++ {
+		from, _, err = s.store.Cycle(ctx, id)
+		if mentor.ErrorCode(err) == mentor.ENOTFOUND {
+			return p, from, false, nil
+		}
+		if err != nil {
+			return p, from, false, err
+		}
+		p, err = s.store.Participant(ctx, id, userID)
+		switch {
+		case err == nil:
+			return p, from, true, nil
+		case mentor.ErrorCode(err) != mentor.ENOTFOUND:
+			return p, from, false, err
+		}
+		id = from.Previous
+	}
+	return mentor.Participant{}, mentor.Cycle{}, false, nil
+}
+
+// Reapply turns last cycle's sign-up p into a new one for cycle c: the same answers
+// (areas the new cycle still offers), as a new sign-up with no duo, asking afresh
+// whom to continue with and whom to request.
+func Reapply(p mentor.Participant, c mentor.Cycle) mentor.Participant {
+	out := p
+	out.CycleID = c.ID
+	out.Status, out.Duos = "", nil
+	out.CreatedAt, out.UpdatedAt, out.WithdrawnAt = time.Time{}, time.Time{}, time.Time{}
+	// Wishes about partners belong to one cycle: whom to continue with is asked
+	// afresh, and a requested mentor is named again if still wanted.
+	out.ContinueWith, out.RequestMentor = nil, ""
+	out.Areas = nil
+	for _, a := range p.Areas {
+		for _, o := range c.TopicOptions() {
+			if o.Value == a {
+				out.Areas = append(out.Areas, a)
+			}
+		}
+	}
+	return out
 }

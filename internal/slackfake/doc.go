@@ -28,6 +28,14 @@
 // call a minute for unlisted apps is not applied by default: model it with
 // SetRateLimit.
 //
+// Tokens carry scopes as Slack's do: every answer to an authenticated call
+// names the token's scopes in the X-OAuth-Scopes header, and a method whose
+// scope is missing (for the kind of channel it names) answers missing_scope.
+// The bot token has every scope the fake's methods need unless SetScopes
+// grants others (a test of an app's manifest grants exactly its scopes), and
+// SetTokenKind takes a token for another kind (a bot token where the app-level
+// token belongs: not_allowed_token_type) or revokes it (invalid_auth).
+//
 // Failures the bot must survive are injected per method: FailNext (an
 // ok:false answer), RateLimitNext, SetRateLimit and SetRateLimitPerChannel
 // (HTTP 429 with Retry-After), FailNextHTTP (an HTTP 5xx, nothing done),

@@ -187,6 +187,8 @@ type Server struct {
 	chanLimits map[string]*rateLimit // method → limit per channel param
 	violations []Violation
 	allowViol  bool
+
+	auth authState // scopes and token kinds set by tests (auth.go)
 }
 
 // New starts a Server listening on opts.Addr (default 127.0.0.1, random

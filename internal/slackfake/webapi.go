@@ -276,6 +276,11 @@ func (s *Server) handleAPI(w http.ResponseWriter, hr *http.Request) {
 		}
 	}
 	r.token = s.tokenKind(token)
+	if scopes := s.grantedScopes(r.token); scopes != nil {
+		// Slack names the token's scopes on every answer to an authenticated
+		// call; a bot checks them at start with auth.test.
+		w.Header().Set("X-OAuth-Scopes", strings.Join(scopes, ","))
+	}
 
 	s.mu.Lock()
 	delay := s.latency[method]
@@ -405,6 +410,9 @@ func (s *Server) serveAPI(r *apiRequest, parseErr string) apiResult {
 			return fail(errCode("not_allowed_token_type"))
 		}
 	}
+	if e := s.checkScopes(r); e != nil {
+		return fail(e)
+	}
 	s.mu.Lock()
 	retry, by := s.admitLocked(r)
 	s.mu.Unlock()
@@ -455,6 +463,12 @@ func (s *Server) serveAPI(r *apiRequest, parseErr string) apiResult {
 }
 
 func (s *Server) tokenKind(tok string) TokenKind {
+	s.mu.Lock()
+	k, set := s.auth.kinds[tok]
+	s.mu.Unlock()
+	if set {
+		return k
+	}
 	switch tok {
 	case "":
 		return TokenNone

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/mentorbot/mentorbot/internal/mentor"
+	"github.com/mentorbot/mentorbot/internal/redisstore"
+	"github.com/mentorbot/mentorbot/internal/report"
+)
+
+const exportUsage = `Usage: mentorbot export --what duos|evaluations|participants [--cycle ID] [--out FILE]
+
+Writes one of the committee's CSVs from Redis, the same bytes /mentorship report
+uploads. Redis is found as the bot finds it: REDIS_URL (default
+redis://localhost:6379/0) and MENTORBOT_KEY_PREFIX (default mentorbot:).
+
+  --what duos           a row a duo: mentee, mentor, status, stage and the date of
+                        each step (channel opened, first contact, agreement signed,
+                        each evaluation in, ended)
+  --what evaluations    a row an evaluation, every answer: confidential, for the
+                        committee only
+  --what participants   a row a sign-up: profile, status, duos and dates
+  --cycle ID            the cycle (default: the active one)
+  --out FILE            write FILE (default: standard output); it is written whole
+                        or not at all, readable by its owner only
+
+Exit status: 0 done, 1 failed (no such cycle, Redis unreachable, cannot write),
+2 bad usage.
+`
+
+// exportTimeout bounds reaching Redis and reading the cycle.
+const exportTimeout = 2 * time.Minute
+
+// runExport is `mentorbot export`. Every failure is one line (main prefixes it).
+func runExport(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported below, in one line
+	what := fs.String("what", "", "duos, evaluations or participants")
+	cycleID := fs.String("cycle", "", "cycle id (default: the active one)")
+	out := fs.String("out", "", "output file (default: standard output)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			_, err := io.WriteString(stdout, exportUsage)
+			return err
+		}
+		return &usageError{fmt.Sprintf("export: %v (see mentorbot export -h)", err)}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{fmt.Sprintf("export: unexpected argument %q (see mentorbot export -h)", fs.Arg(0))}
+	}
+	kind, ok := report.ParseKind(*what)
+	if !ok {
+		return &usageError{fmt.Sprintf("export: --what must be duos, evaluations or participants, not %q (see mentorbot export -h)", *what)}
+	}
+
+	url := getenv("REDIS_URL")
+	if url == "" {
+		url = "redis://localhost:6379/0"
+	}
+	prefix := getenv("MENTORBOT_KEY_PREFIX")
+	if prefix == "" {
+		prefix = "mentorbot:"
+	}
+	store, err := redisstore.Open(url, prefix, redisstore.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		return errors.New("export: REDIS_URL is not a valid redis:// or rediss:// URL")
+	}
+	defer store.Close()
+	ctx, cancel := context.WithTimeout(ctx, exportTimeout)
+	defer cancel()
+	if err := store.Ping(ctx); err != nil {
+		return fmt.Errorf("export: cannot reach Redis at REDIS_URL (%s)", cause(err))
+	}
+	c, err := exportCycle(ctx, store, *cycleID)
+	if err != nil {
+		return err
+	}
+	d, err := report.New(store, nil, report.Options{}).Load(ctx, c, kind == report.KindEvaluations)
+	if err != nil {
+		return fmt.Errorf("export: read cycle %s: %s", c.ID, cause(err))
+	}
+	b, err := report.CSV(kind, d)
+	if err != nil {
+		return fmt.Errorf("export: %s", oneLine(err.Error()))
+	}
+	if *out == "" || *out == "-" {
+		_, err := stdout.Write(b)
+		return err
+	}
+	if err := writeWhole(*out, b); err != nil {
+		return fmt.Errorf("export: %s", oneLine(err.Error()))
+	}
+	return nil
+}
+
+// exportCycle returns the cycle named id, or the active one; a missing cycle is
+// reported with the ids there are.
+func exportCycle(ctx context.Context, store *redisstore.Store, id string) (mentor.Cycle, error) {
+	var c mentor.Cycle
+	var err error
+	if id != "" {
+		c, _, err = store.Cycle(ctx, id)
+	} else {
+		c, _, err = store.ActiveCycle(ctx)
+	}
+	if mentor.ErrorCode(err) != mentor.ENOTFOUND {
+		if err != nil {
+			return c, fmt.Errorf("export: read the cycle: %s", cause(err))
+		}
+		return c, nil
+	}
+	known := "none"
+	if all, lerr := store.Cycles(ctx); lerr == nil && len(all) > 0 {
+		var ids []string
+		for _, c := range all {
+			ids = append(ids, c.ID)
+		}
+		known = strings.Join(ids, ", ")
+	}
+	if id != "" {
+		return c, fmt.Errorf("export: no cycle %q in Redis under prefix MENTORBOT_KEY_PREFIX (cycles: %s)", id, known)
+	}
+	return c, fmt.Errorf("export: no cycle is active; choose one with --cycle (cycles: %s)", known)
+}
+
+// writeWhole writes b to path through a temporary file in the same directory,
+// renamed over path once complete: a reader never sees half a file, and a failure
+// leaves no file behind. The file is readable by its owner only (CSVs of people).
+func writeWhole(path string, b []byte) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(b); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// cause is what went wrong, in one line: the store's errors carry a message for
+// Slack ("try again in a minute") around the cause, which is what a person at a
+// terminal needs.
+func cause(err error) string {
+	var me *mentor.Error
+	if errors.As(err, &me) && me.Err != nil {
+		err = me.Err
+	}
+	return oneLine(err.Error())
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,96 @@
+package matching
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// pinSequence pins up to k random mentees, one at a time, each to a random mentor.
+func pinSequence(r *rand.Rand, x *Matrix, k int) []Pin {
+	return randomPins(r, x, k)
+}
+
+func TestSessionPinsMatchBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	layouts := map[bool]int{}
+	for k := range 1500 {
+		n, m := 1+r.IntN(6), 1+r.IntN(4)
+		lo, hi := -20, 20
+		if k%3 == 0 {
+			lo, hi = -1, 1 // ties
+		}
+		x := matrixFromPoints(randomPoints(r, n, m, lo, hi, 0.25))
+		layouts[x.byMentee]++
+		ss := x.NewSession()
+		var pins []Pin
+		for _, p := range pinSequence(r, x, 1+r.IntN(3)) {
+			pins = append(pins, p)
+			res, err := ss.Pin(p.MenteeID, p.MentorID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkPins(t, res, pins)
+			checkValidPinned(t, x, res, pins)
+			card, total := bruteForceWith(x, pins, false)
+			if len(res.Pairs) != card || res.Total != total {
+				t.Fatalf("instance %d (%d×%d, byMentee %v) after pins %v: session %d pairs total %d, brute force %d pairs total %d",
+					k, n, m, x.byMentee, pins, len(res.Pairs), res.Total, card, total)
+			}
+		}
+	}
+	if layouts[true] < 200 || layouts[false] < 200 {
+		t.Fatalf("instances by layout %v: both solver orientations need testing", layouts)
+	}
+}
+
+func TestSessionPinsMatchASolveFromScratch(t *testing.T) {
+	r := rand.New(rand.NewPCG(33, 34))
+	layouts := map[bool]int{}
+	for k := range 60 {
+		n, m := 30+r.IntN(40), 10+r.IntN(15)
+		if k%2 == 1 {
+			n = m + r.IntN(m) // more places than mentees: rows are mentees
+		}
+		mentees, mentors := genProblem(uint64(200+k), n, m)
+		x := NewMatrixWith(mentees, mentors, DefaultWeights(), randomSettings(r))
+		layouts[x.byMentee]++
+		ss := x.NewSession()
+		var pins []Pin
+		for _, p := range pinSequence(r, x, 1+r.IntN(8)) {
+			pins = append(pins, p)
+			res, err := ss.Pin(p.MenteeID, p.MentorID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkValidPinned(t, x, res, pins)
+			cold, _ := x.SolveWith(Options{Pins: pins})
+			if len(res.Pairs) != len(cold.Pairs) || res.Total != cold.Total {
+				t.Fatalf("instance %d (%d×%d, byMentee %v) after pins %v: session %d pairs total %d, from scratch %d pairs total %d",
+					k, n, m, x.byMentee, pins, len(res.Pairs), res.Total, len(cold.Pairs), cold.Total)
+			}
+		}
+	}
+	if layouts[true] < 10 || layouts[false] < 10 {
+		t.Fatalf("instances by layout %v", layouts)
+	}
+}
+
+func TestSessionRefusesBadPinsAndChangesNothing(t *testing.T) {
+	x := matrixFromPoints(randomPoints(rand.New(rand.NewPCG(1, 1)), 3, 2, 0, 5, 0))
+	ss := x.NewSession()
+	before := ss.Result()
+	for _, p := range []Pin{{"nobody", "m000"}, {"e000", "nobody"}} {
+		if _, err := ss.Pin(p.MenteeID, p.MentorID); err == nil {
+			t.Errorf("pin %v accepted", p)
+		}
+	}
+	if _, err := ss.Pin("e000", "m001"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ss.Pin("e000", "m000"); err == nil {
+		t.Error("a mentee pinned twice")
+	}
+	if before.Total != x.Solve().Total {
+		t.Fatal("session's first result is not the optimum")
+	}
+}
