@@ -269,7 +269,7 @@ func (b *browser) modalClosed() {
 // welcome checklist ticks; the committee's Home shows the duo; the clock moves
 // three weeks, the agreement nudge arrives and the committee gets its digest; the
 // mentee raises a concern and the committee, past a confirm dialog, dissolves the
-// duo. Screenshots of each step go to MENTORBOT_SCREENSHOTS (default: a
+// duo; the committee's report shows its funnel chart and offers its CSVs. Screenshots of each step go to MENTORBOT_SCREENSHOTS (default: a
 // temporary folder); -update-screenshot writes the README's picture.
 func TestSandboxInBrowser(t *testing.T) {
 	chromium(t) // skip before starting anything
@@ -425,6 +425,14 @@ func TestSandboxInBrowser(t *testing.T) {
 	b.screenshot("dissolved")
 	b.become("Amy Chen")
 	b.waitText("#nav", "(archived)")
+
+	// The committee's report: its CSVs to download and its funnel chart, shown.
+	b.become("Ruth Alvarez")
+	b.openChannel("mentorship-committee")
+	b.send("/mentorship report")
+	b.waitFor("the funnel chart shows", `(function(){var i=document.querySelector("#messages img.file-image");return !!i && i.complete && i.naturalWidth>0})()`)
+	b.waitFor("the CSVs can be downloaded", `document.querySelectorAll('#messages .file a[download$=".csv"]').length>=2`)
+	b.screenshot("report")
 }
 
 func (b *browser) clockText() string {

@@ -45,6 +45,7 @@ func emoji(name string) (string, bool) {
 		"clipboard": "📋", "calendar": "📅", "broken_heart": "💔", "bell": "🔔", "email": "📧",
 		"star": "⭐", "seedling": "🌱", "books": "📚", "spiral_calendar_pad": "🗓️", "pushpin": "📌",
 		"bust_in_silhouette": "👤", "busts_in_silhouette": "👥", "raised_hands": "🙌", "thumbsup": "👍",
+		"outbox_tray": "📤", "file_cabinet": "🗄️", "repeat": "🔁",
 	}[name]
 	return e, ok
 }

@@ -39,9 +39,16 @@ type navItem struct {
 	Current, Archived    bool
 }
 
+type fileView struct {
+	Name, Title, URL string
+	Size             int
+	Image            bool // shown in the message, as Slack previews images
+}
+
 type msgView struct {
 	Author, Initial, Time string
 	Body                  template.HTML
+	Files                 []fileView
 	Bot, Ephemeral        bool
 	System, Edited        bool
 	Where, Channel, TS    string
@@ -242,6 +249,11 @@ func (s *Server) mainData(me Person, channel, title string) mainData {
 		default:
 			mv.Body = Mrkdwn(m.Text, sc.Names)
 		}
+		for _, f := range m.Files {
+			u := "/file?" + url.Values{"as": {me.ID}, "id": {f.ID}}.Encode()
+			mv.Files = append(mv.Files, fileView{Name: f.Name, Title: f.Title, URL: u, Size: len(f.Content),
+				Image: strings.HasSuffix(strings.ToLower(f.Name), ".png")})
+		}
 		d.Messages = append(d.Messages, mv)
 	}
 	if len(d.Messages) == 0 {
@@ -279,6 +291,35 @@ func (s *Server) location(me Person) *time.Location {
 		return loc
 	}
 	return time.UTC
+}
+
+// handleFile serves a file shared in a channel to a member of that channel: a PNG
+// to show in the page, anything else as a download.
+func (s *Server) handleFile(w http.ResponseWriter, r *http.Request) {
+	me, ok := s.person(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	id := r.FormValue("id")
+	for _, f := range s.cfg.Slack.Files() {
+		if f.ID != id {
+			continue
+		}
+		if c, ok := s.cfg.Slack.Channel(f.Channel); !ok || !c.IsMember(me.ID) {
+			break
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		if strings.HasSuffix(strings.ToLower(f.Name), ".png") {
+			w.Header().Set("Content-Type", "image/png")
+		} else {
+			w.Header().Set("Content-Type", "application/octet-stream")
+			w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(f.Name))
+		}
+		_, _ = w.Write(f.Content)
+		return
+	}
+	http.NotFound(w, r)
 }
 
 // exec runs a page template into trusted HTML.

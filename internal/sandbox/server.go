@@ -86,6 +86,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	mux.HandleFunc("GET /frag", s.handleFragments)
 	mux.HandleFunc("GET /events", s.handleEvents)
+	mux.HandleFunc("GET /file", s.handleFile)
 	mux.HandleFunc("POST /act/send", s.handleSend)
 	mux.HandleFunc("POST /act/click", s.handleClick)
 	mux.HandleFunc("POST /act/change", s.handleChange)

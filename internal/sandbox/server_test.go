@@ -471,3 +471,31 @@ func TestFragmentsFollowTheWorkspace(t *testing.T) {
 		t.Errorf("modal key %q, want %s/%s, and the modal with its submit button", fr.ModalKey, v.ID, v.Hash)
 	}
 }
+
+func TestFilesShowToTheirChannelOnly(t *testing.T) {
+	f := newFixture(t)
+	csv := "mentee,mentor\nAmy Chen,Wei Zhang\n"
+	if _, err := f.bot.api.UploadFile(slack.UploadFileParameters{Channel: f.ws.Committee, Filename: "duos.csv",
+		Title: "Duos", Content: csv, FileSize: len(csv)}); err != nil {
+		t.Fatal(err)
+	}
+	committee, mentee := f.person("committee"), f.person("mentee")
+	var fr Fragments
+	_, body := f.get(t, "/frag?as="+committee.ID+"&c="+f.ws.Committee)
+	_ = json.Unmarshal([]byte(body), &fr)
+	var id string
+	for _, file := range f.srv.Files() {
+		id = file.ID
+	}
+	link := "/file?as=" + committee.ID + "&amp;id=" + id
+	if !strings.Contains(string(fr.Main), link) || !strings.Contains(string(fr.Main), "Duos") {
+		t.Fatalf("the committee channel shows no link %s to the file:\n%s", link, fr.Main)
+	}
+	resp, got := f.get(t, "/file?as="+committee.ID+"&id="+id)
+	if resp.StatusCode != http.StatusOK || got != csv || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("download: %d %q %q, want the CSV as an attachment", resp.StatusCode, got, resp.Header.Get("Content-Disposition"))
+	}
+	if resp, _ := f.get(t, "/file?as="+mentee.ID+"&id="+id); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a mentee got the committee's file: status %d", resp.StatusCode)
+	}
+}

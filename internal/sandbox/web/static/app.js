@@ -87,7 +87,12 @@
         var atBottom = !msgs || msgs.scrollHeight - msgs.scrollTop - msgs.clientHeight < 40;
         if (swap("main", f.main)) {
           msgs = document.getElementById("messages");
-          if (msgs && atBottom) msgs.scrollTop = msgs.scrollHeight;
+          if (msgs && atBottom) {
+            msgs.scrollTop = msgs.scrollHeight;
+            Array.prototype.forEach.call(msgs.querySelectorAll("img"), function (img) {
+              img.addEventListener("load", function () { msgs.scrollTop = msgs.scrollHeight; });
+            });
+          }
         }
         var modal = document.getElementById("modal");
         if (modal.dataset.key !== f.modalKey) {
