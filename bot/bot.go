@@ -45,6 +45,7 @@ type Config struct {
 	Log              *slog.Logger
 	Metrics          *telemetry.Metrics
 	Events           EventDeduper
+	Choices          ChoiceRecorder
 	Committee        CommitteeStore // shares the committee's member list between replicas; nil: per process
 	Program          *program.Service
 	Signup           *signup.Service

@@ -117,10 +117,36 @@ func (b *Bot) pairingAction(do func(ctx context.Context, c mentor.Cycle, meta vi
 
 func (b *Bot) handlePairApprove() ActionHandler {
 	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, error) {
+		if err := b.approvable(ctx, c); err != nil {
+			return meta.Page, err
+		}
 		i, _ := strconv.Atoi(act.Value)
-		err := b.approve(ctx, c, meta.RoundID, i, cb.User.ID)
-		return meta.Page, errors.Join(err, b.reoptimise(ctx, c, meta.RoundID, "your approval"))
+		refused, err := b.approve(ctx, c, meta.RoundID, i, cb.User.ID)
+		err = errors.Join(err, b.reoptimise(ctx, c, meta.RoundID, "your approval"))
+		if refused != "" {
+			// Re-optimising may have given the proposal another mentor, taking its
+			// note away: the window still says why it was not approved.
+			err = errors.Join(err, b.pairing.Refused(ctx, c.ID, meta.RoundID, refused))
+		}
+		return meta.Page, err
 	})
+}
+
+// approvable refuses approving pairs (and retrying their opening) in cycle c unless
+// it is the active cycle and has not ended: proposals live for days, and a window
+// left open from an earlier cycle must not make duos in it.
+func (b *Bot) approvable(ctx context.Context, c mentor.Cycle) error {
+	if !c.Open(b.cfg.Clock.Now()) {
+		return mentor.Errorf(mentor.ECONFLICT, "This cycle ended on %s, so it takes no new duos. Open the next cycle with `/mentorship program new`.", mentor.FormatDate(c.End))
+	}
+	active, _, err := b.program.Active(ctx)
+	if err != nil && mentor.ErrorCode(err) != mentor.ENOTFOUND {
+		return err
+	}
+	if active.ID != c.ID {
+		return mentor.Errorf(mentor.ECONFLICT, "These proposals belong to a cycle that is no longer the active one. Run `/mentorship match` for the current cycle.")
+	}
+	return nil
 }
 
 // reoptimise re-solves the round's open proposals around the choices made.
@@ -131,6 +157,9 @@ func (b *Bot) reoptimise(ctx context.Context, c mentor.Cycle, roundID, choice st
 
 func (b *Bot) handlePairApproveAll() ActionHandler {
 	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, error) {
+		if err := b.approvable(ctx, c); err != nil {
+			return meta.Page, err
+		}
 		r, err := b.pairing.Round(ctx, c.ID, meta.RoundID)
 		if err != nil {
 			return meta.Page, err
@@ -142,7 +171,7 @@ func (b *Bot) handlePairApproveAll() ActionHandler {
 			if p.MentorID == "" || p.State != mentor.ProposalOpen || p.Warning != "" {
 				continue // skipped, refused and warned ones need a decision of their own
 			}
-			if err := b.approve(ctx, c, meta.RoundID, i, cb.User.ID); err != nil {
+			if _, err := b.approve(ctx, c, meta.RoundID, i, cb.User.ID); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -224,19 +253,19 @@ func (b *Bot) handlePairPage() ActionHandler {
 // approve approves proposal i and has the duo opened in the background, as a durable
 // job (the modal must not wait for channel creation, which Slack rate-limits). A duo
 // that exists but is not fully open (an earlier attempt stopped half-way) is resumed
-// too. A refusal the round records on the proposal (mentor full, mentee taken) is
-// shown there, so it is not an error here.
-func (b *Bot) approve(ctx context.Context, c mentor.Cycle, roundID string, i int, actor string) error {
+// too. A refusal the round records on the proposal (mentor full, mentee taken, one
+// now avoids the other) is not an error here: its note comes back as refused.
+func (b *Bot) approve(ctx context.Context, c mentor.Cycle, roundID string, i int, actor string) (refused string, err error) {
 	a, err := b.pairing.Approve(ctx, c, roundID, i, actor)
 	if a.Duo.ID != "" && !a.Duo.Setup.Done() && (err == nil || a.Created) {
 		if serr := b.scheduleOpenDuo(ctx, c, a.Duo.ID); serr != nil {
-			return errors.Join(err, serr)
+			return "", errors.Join(err, serr)
 		}
 	}
 	if err != nil && a.Proposal.State == mentor.ProposalFailed {
-		return nil
+		return a.Proposal.Note, nil
 	}
-	return err
+	return "", err
 }
 
 // handleDuoRetry makes a stopped duo opening run again now instead of at its next
@@ -249,6 +278,9 @@ func (b *Bot) handleDuoRetry(ctx context.Context, cb *slack.InteractionCallback,
 	cycleID, duoID, _ := strings.Cut(act.Value, "|")
 	c, _, err := b.program.Get(ctx, cycleID)
 	if err != nil {
+		return err
+	}
+	if err := b.approvable(ctx, c); err != nil {
 		return err
 	}
 	ds, err := b.pairing.Duos(ctx, c.ID, []string{duoID})

@@ -60,6 +60,12 @@ type EventDeduper interface {
 	MarkEventSeen(ctx context.Context, eventID string) (first bool, err error)
 }
 
+// ChoiceRecorder keeps the latest click on a form that redraws itself on a choice,
+// so the redraw that reaches Slack last shows it (see redisstore.LatestChoice).
+type ChoiceRecorder interface {
+	LatestChoice(ctx context.Context, viewID, name, actionTS, value string) (string, error)
+}
+
 // viewBudget is how long a view_submission handler may take: its answer rides on the
 // ack, and Slack gives up on the ack after 3 s.
 const viewBudget = 2500 * time.Millisecond

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -73,7 +74,7 @@ func (b *Bot) lastPartners(ctx context.Context, c mentor.Cycle, userID string) [
 }
 
 // handleJoinRole redraws the join modal for the chosen role, keeping what was typed.
-func (b *Bot) handleJoinRole(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) error {
+func (b *Bot) handleJoinRole(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction) error {
 	p, meta, _ := views.ParseJoin(cb.View) // half-filled is fine here
 	if meta.CycleID == "" {
 		return nil
@@ -82,9 +83,24 @@ func (b *Bot) handleJoinRole(ctx context.Context, cb *slack.InteractionCallback,
 	if err != nil {
 		return err
 	}
+	// Two quick switches are handled at once: draw the latest click's role, and
+	// when another redraw got there first (hash_conflict) draw it again over that
+	// one, so the form never stays on a role the person switched away from.
+	latest := func(role string) mentor.Role {
+		if v, err := b.cfg.Choices.LatestChoice(ctx, cb.View.ID, "role", act.ActionTs, role); err == nil && v != "" {
+			return mentor.Role(v)
+		}
+		return mentor.Role(role)
+	}
+	clicked := string(p.Role)
+	if act != nil && act.SelectedOption.Value != "" {
+		clicked = act.SelectedOption.Value
+	}
+	p.Role = latest(clicked)
 	_, err = b.api.UpdateViewContext(ctx, *views.JoinModalWith(c, p, meta.Editing, meta.Partners), "", cb.View.Hash, cb.View.ID)
 	if slackapi.Is(err, slackapi.HashConflict) {
-		return nil // a newer redraw is already on screen
+		p.Role = latest(string(p.Role))
+		_, err = b.api.UpdateViewContext(ctx, *views.JoinModalWith(c, p, meta.Editing, meta.Partners), "", "", cb.View.ID)
 	}
 	return err
 }
@@ -105,6 +121,14 @@ func (b *Bot) handleJoinSubmit(ctx context.Context, cb *slack.InteractionCallbac
 	p.UserID = cb.User.ID
 	p.Name, p.TZ, p.TZOffset = b.profile(ctx, cb.User.ID)
 	saved, err := b.signup.Join(ctx, c, p)
+	var fe mentor.FieldErrors
+	if errors.As(err, &fe) && !allShown(fe, cb.View) {
+		// The role was switched just before sending, and the form on screen is
+		// still the other role's: Slack would refuse errors for inputs it does not
+		// show, and the person could never send. Show the right form, answers
+		// kept, to fill in and send.
+		return slack.NewUpdateViewSubmissionResponse(views.JoinModalWith(c, p, meta.Editing, meta.Partners)), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -253,4 +277,19 @@ func (b *Bot) leave(ctx context.Context, c mentor.Cycle, userID string) (already
 	}
 	b.router.Go("home after leave", func(ctx context.Context) error { return b.publishHome(ctx, userID, 0) }, nil)
 	return false, nil
+}
+
+// allShown reports whether every field of fe is an input block of view v, so Slack
+// can show each error under its input.
+func allShown(fe mentor.FieldErrors, v slack.View) bool {
+	shown := map[string]bool{}
+	for _, b := range v.Blocks.BlockSet {
+		shown[b.ID()] = true
+	}
+	for field := range fe {
+		if !shown[field] {
+			return false
+		}
+	}
+	return true
 }

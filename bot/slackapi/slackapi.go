@@ -80,13 +80,27 @@ func NewWith(cfg Config) (*slack.Client, *http.Client) {
 	if timeout <= 0 {
 		timeout = 15 * time.Second
 	}
-	hc := &http.Client{Timeout: timeout, Transport: newTransport(cfg, http.DefaultTransport)}
+	hc := &http.Client{Timeout: timeout, Transport: newTransport(cfg, pooledTransport())}
 	api := slack.New(cfg.BotToken,
 		slack.OptionAPIURL(cfg.APIURL),
 		slack.OptionAppLevelToken(cfg.AppToken),
 		slack.OptionHTTPClient(hc),
 	)
 	return api, hc
+}
+
+// idleConnsPerHost is how many connections to Slack stay open between calls. All the
+// bot's calls go to one host: http.DefaultTransport keeps 2, so under a burst (a
+// hundred people running join at once) most calls would open a new connection, with
+// a TLS handshake each against the real Slack.
+const idleConnsPerHost = 64
+
+// pooledTransport is http.DefaultTransport keeping idleConnsPerHost connections.
+func pooledTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = idleConnsPerHost
+	t.MaxIdleConnsPerHost = idleConnsPerHost
+	return t
 }
 
 func newTransport(cfg Config, base http.RoundTripper) *transport {

@@ -98,6 +98,7 @@ func newHarness(t testing.TB, opts ...func(*slackfake.Options)) *harness {
 	// and nudges all move when the test moves it.
 	clk := clock.NewSettable(time.Date(2026, 10, 5, 15, 0, 0, 0, time.UTC))
 	fake := slackfaketest.New(t, append([]func(*slackfake.Options){func(o *slackfake.Options) { o.Now = clk.Now }}, opts...)...)
+	t.Cleanup(func() { checkSandboxRenders(t, fake) })
 	users := []slackfake.User{
 		{ID: alice, Name: "alice", RealName: "Alice Example", TZ: "America/New_York", TZOffset: -18000},
 		{ID: bob, Name: "bob", RealName: "Bob Mentee", TZ: "America/Chicago", TZOffset: -21600},

@@ -505,3 +505,42 @@ func TestADuoLeftHalfOpenIsOpenedByTheDailyCheck(t *testing.T) {
 		t.Fatalf("%d duo channels, want the half-open duo's", n)
 	}
 }
+
+// Proposals live for days. A mentee who has since put the proposed mentor on their
+// avoid list is not paired with them: the approval is refused, saying why, and the
+// rest is re-optimised. Once the cycle has ended, nothing is approved at all.
+func TestStaleApprovalsAreRefused(t *testing.T) {
+	h := startBot(t)
+	h.openCycle(alice)
+	h.signUpFive()
+	v := h.openPairing(alice)
+	c := mustActive(t, h)
+	p := h.latestRound(c.ID).Proposals[0]
+
+	form := menteeForm("I would rather not work with the mentor proposed to me")
+	form["avoid"] = map[string]slackfake.Value{"avoid": slackfake.UserIDs(p.MentorID)}
+	if res := h.join(p.MenteeID, mentor.RoleMentee, form); len(res.Errors) > 0 {
+		t.Fatalf("edit refused: %v", res.Errors)
+	}
+	h.onProposal(alice, v.ID, 0, "pair_approve")
+	h.view(alice, "pairing", func(v slackfake.View) bool {
+		return strings.Contains(viewText(v), "Not approved") && strings.Contains(viewText(v), "has since asked never to be paired with")
+	})
+	if ids, _ := h.store().DuoIDs(h.ctx, c.ID); len(ids) != 0 {
+		t.Fatalf("%d duos after approving a pair the mentee now avoids", len(ids))
+	}
+
+	// The cycle ends; the window is still open, and approving refuses.
+	h.clock.Set(c.End.AddDate(0, 0, 2))
+	h.onProposal(alice, v.ID, 1, "pair_approve")
+	if _, err := h.slack.WaitForDM(h.ctx, alice, func(m slackfake.Message) bool { return strings.Contains(m.Text, "This cycle ended on") }); err != nil {
+		t.Fatal("the approval after the end was not refused with a reason")
+	}
+	h.settle()
+	if ids, _ := h.store().DuoIDs(h.ctx, c.ID); len(ids) != 0 {
+		t.Fatalf("%d duos approved after the cycle ended", len(ids))
+	}
+	if n := len(h.duoChannels()); n != 0 {
+		t.Fatalf("%d duo channels", n)
+	}
+}

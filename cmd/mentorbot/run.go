@@ -21,6 +21,7 @@ const usage = `mentorbot runs a mentorship program inside Slack.
 Usage:
   mentorbot [run]                  run the bot (settings from the environment; see README)
   mentorbot match --in people.csv  offline pairing preview from a CSV (see mentorbot match -h)
+  mentorbot sandbox                the whole program in a browser, no Slack needed (see mentorbot sandbox -h)
   mentorbot export --what duos     a CSV of duos, evaluations or participants from Redis (see mentorbot export -h)
   mentorbot healthcheck            exit 0 when the bot running here is ready, 1 if not
   mentorbot version                print the version
@@ -80,6 +81,8 @@ func runWith(ctx context.Context, deps runDeps, args []string, getenv func(strin
 			stdin = os.Stdin
 		}
 		return runMatch(args, stdin, stdout, stderr)
+	case "sandbox":
+		return runSandbox(ctx, deps, args, getenv, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args, getenv, stdout)
 	case "export":

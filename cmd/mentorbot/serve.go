@@ -74,6 +74,7 @@ func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout
 		Log:              log,
 		Metrics:          metrics,
 		Events:           store,
+		Choices:          store,
 		Committee:        store,
 		Program:          program.New(store, clk),
 		Signup:           signup.New(store, clk),

@@ -383,3 +383,50 @@ func TestCommitteeHomeWith500SignUpsStaysValid(t *testing.T) {
 	h.home(alice, "(21–40 of 500)")
 	// Block Kit violations, if any, fail the test at cleanup (slackfaketest).
 }
+
+// Someone switches the role and sends before the form redraws: the form on screen
+// is the other role's. The bot answers with the right role's form (what was typed
+// kept), never with errors for inputs that are not there, and that form sends.
+func TestSendingJustAfterSwitchingTheRoleShowsTheRightForm(t *testing.T) {
+	h := startBot(t)
+	h.openCycle(alice)
+	v := h.openJoinAs(bob, mentor.RoleMentee)
+	form := menteeForm("Typed while the mentee form was on screen")
+	form["role"] = map[string]slackfake.Value{"join_role": slackfake.Option(string(mentor.RoleMentor))}
+	res, err := h.slack.SubmitView(h.ctx, bob, v.ID, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors %v for a form whose inputs are the other role's", res.Errors)
+	}
+	if res.View == nil || !hasBlock(*res.View, "offer") || !hasBlock(*res.View, "capacity") {
+		t.Fatal("the mentor's form was not shown")
+	}
+	if !strings.Contains(viewText(*res.View), "digital humanities") {
+		t.Error("what was typed was not kept")
+	}
+	out, err := h.slack.SubmitView(h.ctx, bob, res.View.ID, mentorForm("Twenty years of reference work and grant writing", "2"))
+	if err != nil || len(out.Errors) > 0 {
+		t.Fatalf("the mentor's form does not send: %v %v", err, out)
+	}
+	c := mustActive(t, h)
+	h.eventually("bob signed up as a mentor", func() bool {
+		p, err := h.store().Participant(h.ctx, c.ID, bob)
+		return err == nil && p.Role == mentor.RoleMentor
+	})
+}
+
+// Two quick switches of the role: when the second redraw finds the first one already
+// on screen (hash_conflict), it draws the latest role over it instead of leaving the
+// form on the role the person switched away from.
+func TestSwitchingTheRoleTwiceQuicklyEndsOnTheLatestRole(t *testing.T) {
+	h := startBot(t)
+	h.openCycle(alice)
+	v := h.openJoinAs(bob, mentor.RoleMentor)
+	h.slack.FailNext("views.update", "hash_conflict")
+	if _, err := h.slack.SelectOption(h.ctx, bob, slackfake.InView(v.ID), "join_role", string(mentor.RoleMentee)); err != nil {
+		t.Fatal(err)
+	}
+	h.view(bob, "join", func(v slackfake.View) bool { return hasBlock(v, "needs") && !hasBlock(v, "offer") })
+}

@@ -170,7 +170,8 @@ func (s *Store) DuoPage(ctx context.Context, cycleID string, offset, limit int) 
 // approveScript creates a duo and updates both people in one step.
 // ARGV: base, duo id, mentee uid, mentor uid, duo JSON, now ms.
 // Returns {duo id, "created"|"existing"}; errors: MENTEE_GONE, MENTEE_TAKEN <duo>,
-// MENTOR_GONE, MENTOR_FULL, NOT_MENTEE, NOT_MENTOR, DUO_EXISTS (the id is taken, e.g.
+// MENTOR_GONE, MENTOR_FULL, NOT_MENTEE, NOT_MENTOR, MENTEE_AVOIDS, MENTOR_AVOIDS
+// (either put the other on their avoid list since the proposal), DUO_EXISTS (the id is taken, e.g.
 // by a dissolved duo, whose ended_at would otherwise be inherited).
 var approveScript = redis.NewScript(luaHelpers + `
 local duo, mentee, mentor = ARGV[2], ARGV[3], ARGV[4]
@@ -187,6 +188,20 @@ local mr = redis.call('HMGET', pkey(mentor), 'role', 'status', 'created')
 if not mr[2] or mr[2] == 'withdrawn' then return redis.error_reply('MENTOR_GONE') end
 if mr[1] ~= 'mentor' then return redis.error_reply('NOT_MENTOR') end
 if free(mentor) < 1 then return redis.error_reply('MENTOR_FULL') end
+-- Proposals live for days and people edit pending sign-ups meanwhile: whoever put
+-- the other on their avoid list since is never paired with them.
+local function avoids(uid, other)
+  local data = redis.call('HGET', pkey(uid), 'data')
+  if not data then return false end
+  local list = cjson.decode(data).Avoid
+  if type(list) ~= 'table' then return false end
+  for _, a in ipairs(list) do
+    if a == other then return true end
+  end
+  return false
+end
+if avoids(mentee, mentor) then return redis.error_reply('MENTEE_AVOIDS') end
+if avoids(mentor, mentee) then return redis.error_reply('MENTOR_AVOIDS') end
 local before = free(mentor)
 redis.call('HSET', base .. ':duo:' .. duo, 'data', ARGV[5], 'rev', 1)
 redis.call('ZADD', base .. ':duos', ARGV[6], duo)
@@ -258,6 +273,10 @@ func approveConflict(code string, d mentor.Duo) (string, bool) {
 		return fmt.Sprintf("<@%s> signed up as a mentor, not a mentee.", d.MenteeID), true
 	case code == "NOT_MENTOR":
 		return fmt.Sprintf("<@%s> signed up as a mentee, not a mentor.", d.MentorID), true
+	case code == "MENTEE_AVOIDS":
+		return fmt.Sprintf("<@%s> has since asked never to be paired with <@%s>.", d.MenteeID, d.MentorID), true
+	case code == "MENTOR_AVOIDS":
+		return fmt.Sprintf("<@%s> has since asked never to be paired with <@%s>.", d.MentorID, d.MenteeID), true
 	case code == "DUO_EXISTS":
 		return "That duo was approved before and has since ended. Run `/mentorship match` again for fresh proposals.", true
 	}

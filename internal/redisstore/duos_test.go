@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,5 +175,35 @@ func TestDuoPageByCreationTime(t *testing.T) {
 		if total != 5 || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("DuoPage(%d, %d) = %v of %d, want %v of 5", tc.offset, tc.limit, got, total, tc.want)
 		}
+	}
+}
+
+// Proposals live for days and people edit pending sign-ups meanwhile: a pair where
+// either has since put the other on their avoid list is refused at approval, with a
+// message saying so, and nobody is matched.
+func TestApprovalRefusedWhenEitherNowAvoidsTheOther(t *testing.T) {
+	for _, who := range []string{"mentee", "mentor"} {
+		t.Run(who, func(t *testing.T) {
+			s, _ := newStore(t)
+			ctx := context.Background()
+			me, mr := mentee("c", "ME"), mentorP("c", "MR", 1)
+			if who == "mentee" {
+				me.Avoid = []string{"MR"}
+			} else {
+				mr.Avoid = []string{"ME"}
+			}
+			mustSignup(t, s, mr)
+			mustSignup(t, s, me)
+			_, created, err := s.CreateDuo(ctx, mentor.Duo{ID: "D", CycleID: "c", MentorID: "MR", MenteeID: "ME", CreatedAt: t0})
+			wantCode(t, "approve an avoided pair", err, mentor.ECONFLICT)
+			if created || !strings.Contains(mentor.ErrorMessage(err), "asked never to be paired") {
+				t.Fatalf("approval = %v, %q", created, mentor.ErrorMessage(err))
+			}
+			for _, uid := range []string{"ME", "MR"} {
+				if p, _ := s.Participant(ctx, "c", uid); p.Status != mentor.StatusPending || len(p.Duos) != 0 {
+					t.Fatalf("%s after a refused approval: %s, duos %v", uid, p.Status, p.Duos)
+				}
+			}
+		})
 	}
 }
