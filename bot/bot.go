@@ -24,6 +24,7 @@ import (
 	"github.com/mentorbot/mentorbot/internal/evaluation"
 	"github.com/mentorbot/mentorbot/internal/nudges"
 	"github.com/mentorbot/mentorbot/internal/pairing"
+	"github.com/mentorbot/mentorbot/internal/privacy"
 	"github.com/mentorbot/mentorbot/internal/program"
 	"github.com/mentorbot/mentorbot/internal/scheduler"
 	"github.com/mentorbot/mentorbot/internal/signup"
@@ -49,6 +50,7 @@ type Config struct {
 	Evaluation       *evaluation.Service
 	Nudges           *nudges.Service
 	Closeout         *closeout.Service
+	Privacy          *privacy.Service // forgetting people (data-deletion requests)
 	Scheduler        *scheduler.Scheduler
 	SweepSchedule    string        // cron spec of the sweep (robfig/cron, with "@every")
 	MaxConcurrent    int           // handlers running at once; default 64

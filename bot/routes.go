@@ -20,6 +20,9 @@ func (b *Bot) routes() Routes {
 
 			// The program evaluation.
 			views.CallbackEvaluation: b.handleEvaluationSubmit,
+
+			// Forgetting a person (committee).
+			views.CallbackForget: b.handleForgetSubmit,
 		},
 		Actions: map[string]ActionHandler{
 			views.ActionJoinRole:         b.handleJoinRole,
@@ -58,6 +61,9 @@ func (b *Bot) routes() Routes {
 			// The program evaluation: from a reminder, from App Home.
 			views.ActionNudgeEvaluate: b.handleEvaluateButton,
 			views.ActionHomeEvaluate:  b.handleEvaluateButton,
+
+			// Forgetting a person (committee).
+			views.ActionHomeForget: b.handleHomeForget,
 		},
 		Events: map[string]EventHandler{
 			string(slackevents.AppHomeOpened):       b.handleHomeOpened,

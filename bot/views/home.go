@@ -120,6 +120,7 @@ func committeeBlocks(now time.Time, cy mentor.Cycle, c CommitteeHome) []slack.Bl
 		slack.NewActionBlock("committee_actions",
 			slack.NewButtonBlockElement(ActionHomeMatch, "match", plain("Propose pairs")).WithStyle(slack.StylePrimary),
 			slack.NewButtonBlockElement(ActionHomeProgram, "edit", plain("Edit the cycle")),
+			slack.NewButtonBlockElement(ActionHomeForget, "forget", plain("Forget a person…")),
 		),
 	}
 	if c.OpenConcerns > 0 {

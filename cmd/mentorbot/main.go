@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/signal"
@@ -18,8 +19,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// go-redis logs reconnect attempts through its own package logger; send them to
-	// stderr with a prefix instead of mixing them unmarked into our JSON logs.
+	// stderr with a prefix instead of mixing them unmarked into our JSON logs. A
+	// one-shot command (forget, …) reports a Redis failure itself, in one line.
 	redis.SetLogger(&redisLogger{log.New(os.Stderr, "redis: ", log.LstdFlags)})
+	if len(os.Args) > 1 && os.Args[1] != "run" {
+		redis.SetLogger(&redisLogger{log.New(io.Discard, "", 0)})
+	}
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "mentorbot:", err)
 		os.Exit(exitCode(err))

@@ -20,6 +20,7 @@ const usage = `mentorbot runs a mentorship program inside Slack.
 Usage:
   mentorbot [run]                  run the bot (settings from the environment; see README)
   mentorbot match --in people.csv  offline pairing preview from a CSV (see mentorbot match -h)
+  mentorbot forget --user U…       remove a person's data, keeping anonymous counts (see mentorbot forget -h)
   mentorbot version                print the version
   mentorbot -h                     this help
 `
@@ -65,6 +66,8 @@ func runWith(ctx context.Context, deps runDeps, args []string, getenv func(strin
 		return serve(ctx, deps, getenv, stdout, stderr)
 	case "match":
 		return runMatch(args, stdout, stderr)
+	case "forget":
+		return runForget(ctx, deps, args, getenv, stdout)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "mentorbot", versionString())
 		return nil
