@@ -284,8 +284,14 @@ func (r *Router) submitView(work context.Context, cb *slack.InteractionCallback)
 	return resp
 }
 
-// protect runs fn, turning a panic into an error and recording failures.
+// protect runs fn, turning a panic into an error and recording failures. Every run
+// ends with one debug line "handler done" naming the route and the error code (""
+// when it succeeded), which tests wait for and operators can follow.
 func (r *Router) protect(route string, fn func() error) (err error) {
+	start := time.Now()
+	defer func() {
+		r.log.Debug("handler done", "route", route, "code", mentor.ErrorCode(err), "took_us", time.Since(start).Microseconds())
+	}()
 	defer func() {
 		if p := recover(); p != nil {
 			ref := uuid.NewString()[:8]

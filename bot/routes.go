@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"sort"
+
 	"github.com/mentorbot/mentorbot/bot/views"
 	"github.com/slack-go/slack/slackevents"
 )
@@ -72,6 +74,26 @@ func (b *Bot) routes() Routes {
 		},
 		Message: b.handleMessage,
 	}
+}
+
+// RouteIDs lists what the bot answers, from the same lists it routes by: the
+// /mentorship subcommands, the callback ids of views and the action ids of buttons
+// and selects. Tests use it to hold every route to account.
+func RouteIDs() (subcommands, viewIDs, actionIDs []string) {
+	b := &Bot{}
+	for _, s := range b.subcommands() {
+		subcommands = append(subcommands, s.name)
+	}
+	r := b.routes()
+	for id := range r.Views {
+		viewIDs = append(viewIDs, id)
+	}
+	for id := range r.Actions {
+		actionIDs = append(actionIDs, id)
+	}
+	sort.Strings(viewIDs)
+	sort.Strings(actionIDs)
+	return subcommands, viewIDs, actionIDs
 }
 
 // subcommands lists the /mentorship subcommands, in the order help shows them.
