@@ -50,6 +50,7 @@ type permWorld struct {
 	mine    map[string]bool // ids of the modals the test opened itself
 	open    int             // index of an open proposal of round
 	alt     string          // a mentor other than the one it proposes
+	stale   int             // a revision of the cycle since replaced
 }
 
 // forge opens modal for user as a forged payload would carry it, and remembers it
@@ -447,4 +448,59 @@ func diffKeys(before, after string) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// TestTamperedAndStalePayloadsChangeNothing plays payloads whose metadata or values
+// were edited or have gone stale, each by someone otherwise allowed: each is refused
+// with the error that says why, and nothing changes.
+func TestTamperedAndStalePayloadsChangeNothing(t *testing.T) {
+	w := newPermWorld(t)
+	mentee := w.who[byDuo]
+	cases := []struct {
+		name, route, user, code string
+		play                    func(w *permWorld, u string)
+	}{
+		{"a pairing modal naming a round that does not exist", "action pair_approve", alice, mentor.ENOTFOUND, func(w *permWorld, u string) {
+			m := views.PairingPage(w.c, w.round, 0, nil, nil)
+			raw, _ := json.Marshal(views.PairingMeta{CycleID: w.c.ID, RoundID: "no-such-round"})
+			m.PrivateMetadata = string(raw)
+			v := w.forge(u, m)
+			target := slackfake.InView(v.ID)
+			target.BlockID = fmt.Sprintf("a%d", w.open)
+			if _, err := w.h.slack.ClickButton(w.h.ctx, u, target, views.ActionPairApprove); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a program form of a revision since replaced", "view program", alice, mentor.ECONFLICT, func(w *permWorld, u string) {
+			v := w.forge(u, views.ProgramModal(w.c, w.stale))
+			if _, err := w.h.slack.SubmitView(w.h.ctx, u, v.ID, slackfake.Values{}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a concern form whose metadata names another cycle", "view concern", mentee, "", func(w *permWorld, u string) {
+			v := w.forge(u, views.ConcernModal(views.ConcernMeta{CycleID: "no-such-cycle", DuoID: w.d.ID, ID: "tampered"}, nil))
+			if _, err := w.h.slack.SubmitView(w.h.ctx, u, v.ID, slackfake.Values{"text": {"text": slackfake.Text("We have not met once.")}, "new_match": {"new_match": slackfake.Option("no")}}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a Sign button for a version that does not exist", "action agreement_sign", mentee, mentor.ENOTFOUND, func(w *permWorld, u string) {
+			w.h.forgeClick(u, general, views.ActionAgreementSign, w.c.ID+"|"+w.d.ID+"|99")
+		}},
+		{"a mentee ticking the mentor's item", "action duo_tick", mentee, mentor.EFORBIDDEN, func(w *permWorld, u string) {
+			w.h.forgeClick(u, general, views.ActionDuoTick, w.c.ID+"|"+w.d.ID+"|mentor.welcome|1")
+		}},
+		{"a button value cut short", "action agreement_sign", mentee, mentor.EINVALID, func(w *permWorld, u string) {
+			w.h.forgeClick(u, general, views.ActionAgreementSign, w.c.ID)
+		}},
+	}
+	// The program form as read now, then saved by someone else: it is stale.
+	_, w.stale, _ = w.h.store().Cycle(w.h.ctx, w.c.ID)
+	w.h.openCycle(alice)
+	w.h.settle()
+	for _, tc := range cases {
+		code, acted := w.try(tc.route, tc.user, tc.play)
+		if acted != "" || code == "" || (tc.code != "" && code != tc.code) {
+			t.Errorf("%s: handler code %q (want %q), acted: %q", tc.name, code, tc.code, acted)
+		}
+	}
 }
