@@ -53,7 +53,7 @@ func ParseForget(v slack.View) (string, error) {
 // kind (privacy.Summary), and refused, if not empty, why some cycle was left as is.
 func ForgetDone(userID string, summary []string, refused string) *slack.ModalViewRequest {
 	var b strings.Builder
-	b.WriteString("Forgot <@" + Escape(userID) + ">:\n")
+	b.WriteString("Forgetting <@" + Escape(userID) + ">, in every cycle:\n")
 	for _, l := range summary {
 		b.WriteString("• " + Escape(l) + "\n")
 	}

@@ -74,7 +74,7 @@ func runForget(ctx context.Context, deps runDeps, args []string, getenv func(str
 		for _, f := range done {
 			ids = append(ids, f.CycleID)
 		}
-		fmt.Fprintf(stdout, "Forgot %s in %d cycle(s): %s\n", *user, len(done), strings.Join(ids, ", "))
+		fmt.Fprintf(stdout, "Forgetting %s in %d cycle(s): %s\n", *user, len(done), strings.Join(ids, ", "))
 		for _, line := range privacy.Summary(done) {
 			fmt.Fprintln(stdout, "  "+line)
 		}

@@ -81,7 +81,7 @@ func TestForgetCommandSaysWhatItRemovedThenThatNothingIsLeft(t *testing.T) {
 	if status != 0 || stderr != "" {
 		t.Fatalf("status %d, stderr %q", status, stderr)
 	}
-	for _, want := range []string{"Forgot " + bob + " in 1 cycle(s): 2026", "sign-ups: 1 sign-up removed", "evaluations: 1 evaluation removed",
+	for _, want := range []string{"Forgetting " + bob + " in 1 cycle(s): 2026", "sign-ups: 1 sign-up removed", "evaluations: 1 evaluation removed",
 		"concerns: the text of 0 concerns removed", "duos: 0 duos anonymised"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
