@@ -400,7 +400,7 @@ func (w *permWorld) try(route, user string, play func(*permWorld, string)) (code
 func (w *permWorld) forged(v slackfake.View) bool { return w.mine[v.ID] }
 
 // digest is the program's state in Redis, one line a key, without what changes by
-// itself (the scheduler's bookkeeping, event de-duplication marks).
+// itself (the scheduler's bookkeeping and leases, event de-duplication marks).
 func (w *permWorld) digest() string {
 	rdb := w.h.redis.Client()
 	ctx := context.Background()
@@ -411,7 +411,7 @@ func (w *permWorld) digest() string {
 	sort.Strings(keys)
 	var b strings.Builder
 	for _, k := range keys {
-		if strings.Contains(k, "{sched}") || strings.Contains(k, ":seen:") {
+		if strings.Contains(k, "{sched}") || strings.Contains(k, ":seen:") || strings.Contains(k, "lock:") {
 			continue
 		}
 		var v any

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -261,5 +260,5 @@ func forgetToken() (string, error) {
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("make anonymous token: %w", err)
 	}
-	return "forgotten-" + strings.ToLower(hex.EncodeToString(b)), nil
+	return "forgotten-" + hex.EncodeToString(b), nil
 }
