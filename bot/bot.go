@@ -26,6 +26,7 @@ import (
 	"github.com/mentorbot/mentorbot/internal/evaluation"
 	"github.com/mentorbot/mentorbot/internal/nudges"
 	"github.com/mentorbot/mentorbot/internal/pairing"
+	"github.com/mentorbot/mentorbot/internal/privacy"
 	"github.com/mentorbot/mentorbot/internal/program"
 	"github.com/mentorbot/mentorbot/internal/report"
 	"github.com/mentorbot/mentorbot/internal/scheduler"
@@ -55,6 +56,7 @@ type Config struct {
 	Report           *report.Service // the committee's report; nil: no report, no funnel on Home
 	Nudges           *nudges.Service
 	Closeout         *closeout.Service
+	Privacy          *privacy.Service // forgetting people (data-deletion requests)
 	Scheduler        *scheduler.Scheduler
 	SweepSchedule    string        // cron spec of the sweep (robfig/cron, with "@every")
 	MaxConcurrent    int           // handlers running at once; default 64

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"strings"
+	"unicode"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -48,11 +49,15 @@ func (b *Bot) handleMentorship(subs []subcommand) CommandHandler {
 	}
 }
 
-// splitCommand returns the lower-cased first word and the rest, trimmed.
+// splitCommand returns the lower-cased first word and the rest, trimmed. Any white
+// space separates them: a tab, or the no-break space a phone keyboard may type.
 func splitCommand(text string) (name, args string) {
 	text = strings.TrimSpace(text)
-	name, args, _ = strings.Cut(text, " ")
-	return strings.ToLower(name), strings.TrimSpace(args)
+	i := strings.IndexFunc(text, unicode.IsSpace)
+	if i < 0 {
+		return strings.ToLower(text), ""
+	}
+	return strings.ToLower(text[:i]), strings.TrimSpace(text[i:])
 }
 
 func (b *Bot) handleHelp(ctx context.Context, cmd *slack.SlashCommand, _ string) error {

@@ -297,8 +297,13 @@ func (r *Router) submitView(work context.Context, cb *slack.InteractionCallback)
 // short reference that the person's message shows too, so the committee can find
 // the detail; the person reads a plain sentence, never the detail. A refusal (a bad
 // field, a rule) is the person's to fix: a warning for invalid input, else a debug
-// line.
+// line. Every run ends with one debug line "handler done" naming the route and the
+// error code ("" when it succeeded), which tests wait for and operators can follow.
 func (r *Router) protect(route string, fn func() error) (err error) {
+	start := time.Now()
+	defer func() {
+		r.log.Debug("handler done", "route", route, "code", mentor.ErrorCode(err), "took_us", time.Since(start).Microseconds())
+	}()
 	defer func() {
 		if p := recover(); p != nil {
 			ref := newRef()

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"sort"
+
 	"github.com/mentorbot/mentorbot/bot/views"
 	"github.com/slack-go/slack/slackevents"
 )
@@ -23,6 +25,9 @@ func (b *Bot) routes() Routes {
 
 			// The program evaluation.
 			views.CallbackEvaluation: b.handleEvaluationSubmit,
+
+			// Forgetting a person (committee).
+			views.CallbackForget: b.handleForgetSubmit,
 		},
 		Actions: map[string]ActionHandler{
 			views.ActionJoinRole:         b.handleJoinRole,
@@ -62,6 +67,9 @@ func (b *Bot) routes() Routes {
 			// The program evaluation: from a reminder, from App Home.
 			views.ActionNudgeEvaluate: b.handleEvaluateButton,
 			views.ActionHomeEvaluate:  b.handleEvaluateButton,
+
+			// Forgetting a person (committee).
+			views.ActionHomeForget: b.handleHomeForget,
 		},
 		Events: map[string]EventHandler{
 			string(slackevents.AppHomeOpened):       b.handleHomeOpened,
@@ -70,6 +78,26 @@ func (b *Bot) routes() Routes {
 		},
 		Message: b.handleMessage,
 	}
+}
+
+// RouteIDs lists what the bot answers, from the same lists it routes by: the
+// /mentorship subcommands, the callback ids of views and the action ids of buttons
+// and selects. Tests use it to hold every route to account.
+func RouteIDs() (subcommands, viewIDs, actionIDs []string) {
+	b := &Bot{}
+	for _, s := range b.subcommands() {
+		subcommands = append(subcommands, s.name)
+	}
+	r := b.routes()
+	for id := range r.Views {
+		viewIDs = append(viewIDs, id)
+	}
+	for id := range r.Actions {
+		actionIDs = append(actionIDs, id)
+	}
+	sort.Strings(viewIDs)
+	sort.Strings(actionIDs)
+	return subcommands, viewIDs, actionIDs
 }
 
 // subcommands lists the /mentorship subcommands, in the order help shows them.

@@ -51,6 +51,10 @@ func textInput(id, placeholder, initial string, multiline bool, maxLen int) *sla
 	el.Multiline = multiline
 	if maxLen > 0 {
 		el.MaxLength = maxLen
+		// Slack refuses to open a form whose initial value is longer than its
+		// limit: a value saved under an older, longer limit must not lock the
+		// person out of their own form.
+		el.InitialValue = Truncate(initial, maxLen)
 	}
 	return el
 }

@@ -124,6 +124,7 @@ func committeeBlocks(now time.Time, cy mentor.Cycle, c CommitteeHome) []slack.Bl
 			slack.NewButtonBlockElement(ActionHomeMatch, "match", plain("Propose pairs")).WithStyle(slack.StylePrimary),
 			slack.NewButtonBlockElement(ActionHomeProgram, "edit", plain("Edit the cycle")),
 			slack.NewButtonBlockElement(ActionPairSettings, cy.ID, plain("Matching settings")),
+			slack.NewButtonBlockElement(ActionHomeForget, "forget", plain("Forget a person…")),
 		),
 	}
 	if c.Funnel != nil {

@@ -157,7 +157,7 @@ func TestHomeOfTheCommittee(t *testing.T) {
 			if n := len(v.Blocks.BlockSet); n > 100 {
 				t.Fatalf("%d blocks, Slack takes 100", n)
 			}
-			if ids := actionIDs(d.block(t, "committee_actions")); strings.Join(ids, " ") != views.ActionHomeMatch+" "+views.ActionHomeProgram+" "+views.ActionPairSettings {
+			if ids := actionIDs(d.block(t, "committee_actions")); strings.Join(ids, " ") != views.ActionHomeMatch+" "+views.ActionHomeProgram+" "+views.ActionPairSettings+" "+views.ActionHomeForget {
 				t.Errorf("committee actions = %v", ids)
 			}
 			mustContain(t, d.text(), fmt.Sprintf("*Pending sign-ups*\n%d", tt.total))

@@ -22,11 +22,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// go-redis logs reconnect attempts through its own package logger; send them to
-	// stderr with a prefix instead of mixing them unmarked into our JSON logs.
-	// export reports a failure in one line of its own; go-redis's dial attempts
-	// would only repeat it.
+	// stderr with a prefix instead of mixing them unmarked into our JSON logs. A
+	// one-shot command (export, forget, …) reports a Redis failure itself, in one
+	// line; go-redis's dial attempts would only repeat it.
 	redisLog := io.Writer(os.Stderr)
-	if len(os.Args) > 1 && os.Args[1] == "export" {
+	if len(os.Args) > 1 && os.Args[1] != "run" {
 		redisLog = io.Discard
 	}
 	redis.SetLogger(&redisLogger{log.New(redisLog, "redis: ", log.LstdFlags)})

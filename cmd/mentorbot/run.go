@@ -24,6 +24,7 @@ Usage:
   mentorbot sandbox                the whole program in a browser, no Slack needed (see mentorbot sandbox -h)
   mentorbot export --what duos     a CSV of duos, evaluations or participants from Redis (see mentorbot export -h)
   mentorbot healthcheck            exit 0 when the bot running here is ready, 1 if not
+  mentorbot forget --user U…       remove a person's data, keeping anonymous counts (see mentorbot forget -h)
   mentorbot version                print the version
   mentorbot -h                     this help
 `
@@ -87,6 +88,8 @@ func runWith(ctx context.Context, deps runDeps, args []string, getenv func(strin
 		return runHealthcheck(ctx, args, getenv, stdout)
 	case "export":
 		return runExport(ctx, args, getenv, stdout)
+	case "forget":
+		return runForget(ctx, deps, args, getenv, stdout)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "mentorbot", versionString())
 		return nil

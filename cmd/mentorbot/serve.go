@@ -20,6 +20,7 @@ import (
 	"github.com/mentorbot/mentorbot/internal/nudges"
 	"github.com/mentorbot/mentorbot/internal/ops"
 	"github.com/mentorbot/mentorbot/internal/pairing"
+	"github.com/mentorbot/mentorbot/internal/privacy"
 	"github.com/mentorbot/mentorbot/internal/program"
 	"github.com/mentorbot/mentorbot/internal/redisstore"
 	"github.com/mentorbot/mentorbot/internal/report"
@@ -84,6 +85,7 @@ func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout
 		Report:           report.New(store, store, report.Options{}),
 		Nudges:           nudgeSvc,
 		Closeout:         closeout.New(store, sched, nudgeSvc, clk),
+		Privacy:          privacy.New(store, clk),
 		Scheduler:        sched,
 		SweepSchedule:    cfg.SweepSchedule,
 	})
