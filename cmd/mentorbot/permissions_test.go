@@ -146,6 +146,7 @@ func permRows() map[string]permRow {
 		"command leave":     cmd([]string{byDuo, byParticipant}, "leave", 0),
 		"command program":   cmd(committee, "program", 0),
 		"command match":     cmd(committee, "match", 0),
+		"command report":    cmd(committee, "report", 0),
 
 		"view program": submit(committee, 4, func(w *permWorld, _ string) any {
 			_, rev, _ := w.h.store().Cycle(w.h.ctx, w.c.ID)
@@ -169,6 +170,10 @@ func permRows() map[string]permRow {
 		"view evaluation": submit(duo, 3, func(w *permWorld, u string) any {
 			return views.EvaluationModal(w.c, mentor.Evaluation{}, mentor.RoleMentee, views.EvaluationMeta{})
 		}, func(*permWorld) slackfake.Values { return evaluationForm("perm") }),
+		"view match_settings": submit(committee, 0, func(w *permWorld, _ string) any {
+			s, rev, _ := w.h.store().MatchSettings(w.h.ctx, w.c.ID)
+			return views.MatchSettingsModal(w.c, s, rev)
+		}, none),
 		"view forget": submit(committee, 8, func(*permWorld, string) any { return views.ForgetModal() },
 			func(w *permWorld) slackfake.Values {
 				return slackfake.Values{views.BlockForgetUser: {views.BlockForgetUser: slackfake.UserID(w.victimNow())}}
@@ -202,6 +207,7 @@ func permRows() map[string]permRow {
 		"action pair_next":         pairing(views.ActionPairNext, 0, ""),
 		"action pair_refresh":      pairing(views.ActionPairRefresh, 0, ""),
 		"action pair_finish":       pairing(views.ActionPairFinish, 2, ""),
+		"action pair_settings":     click(committee, views.ActionPairSettings, cycleValue, 0),
 		"action duo_tick":          click(duo, views.ActionDuoTick, func(w *permWorld) string { return duoValue(w) + "|mentee.contact|1" }, 3),
 		"action duo_retry":         click(committee, views.ActionDuoRetry, duoValue, 4),
 		"action agreement_open":    click(duo, views.ActionAgreementOpen, duoValue, 0),
