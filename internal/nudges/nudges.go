@@ -365,7 +365,9 @@ func (s *Service) Perform(ctx context.Context, j mentor.Job, send Notifier) erro
 	}
 	at := due
 	if n.To != "" {
-		at = mentor.NudgeTime(due, loc, c.Reminders)
+		// Overdue (a replica was down over the weekend, the clock moved): still
+		// only within the person's hours, the next such time from now.
+		at = mentor.NudgeTime(latest(due, now), loc, c.Reminders)
 	}
 	if at.After(now) {
 		return later(at)
@@ -403,6 +405,13 @@ func (s *Service) inADuo(ctx context.Context, c mentor.Cycle, userID string) (bo
 		return false, err
 	}
 	return p.Status != mentor.StatusWithdrawn && len(p.Duos) > 0, nil
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // civil is the start of date's calendar day (a civil date stored at 00:00 UTC) in loc.
