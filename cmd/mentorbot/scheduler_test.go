@@ -663,23 +663,24 @@ func TestAnOverdueNudgeWaitsForTheWorkingDay(t *testing.T) {
 		ds, _ := h.store().Duos(h.ctx, c.ID, ids)
 		return len(ds) == 1 && ds[0].Setup.Done()
 	})
-	// Dave (Shanghai) should have made contact by day 7. The bot next looks on
-	// Tuesday 13 October at 02:00 in Shanghai.
+	// Dave (Shanghai) should have made contact by day 7 (Monday 12 October, 23:00
+	// his time: the nudge was for Tuesday 09:00). The bot next looks on Wednesday 14
+	// October at 02:00 in Shanghai.
 	shanghai := mentor.Location("Asia/Shanghai", 0)
-	night := time.Date(2026, 10, 13, 2, 0, 0, 0, shanghai)
+	night := time.Date(2026, 10, 14, 2, 0, 0, 0, shanghai)
 	h.clock.Set(night)
 	h.settle()
 	for _, m := range h.nudgesTo(dave) {
 		t.Fatalf("%s nudge sent at %s in Shanghai, in the night", nudgeKind(m), tsTime(t, m.TS).In(shanghai).Format("Mon 15:04"))
 	}
-	h.runUntil(time.Date(2026, 10, 13, 12, 0, 0, 0, shanghai))
+	h.runUntil(time.Date(2026, 10, 14, 12, 0, 0, 0, shanghai))
 	sent := h.nudgesTo(dave)
 	if len(sent) == 0 {
 		t.Fatal("the overdue nudge never came")
 	}
 	for _, m := range sent {
-		if at := tsTime(t, m.TS).In(shanghai); at.Hour() != 9 || at.Day() != 13 {
-			t.Errorf("%s nudge at %s in Shanghai, want Tue 13 at 09:00", nudgeKind(m), at.Format("Mon 2 15:04"))
+		if at := tsTime(t, m.TS).In(shanghai); at.Hour() != 9 || at.Day() != 14 {
+			t.Errorf("%s nudge at %s in Shanghai, want Wed 14 at 09:00", nudgeKind(m), at.Format("Mon 2 15:04"))
 		}
 	}
 }
