@@ -10,6 +10,7 @@ import (
 
 	"github.com/mentorbot/mentorbot/bot/views"
 	"github.com/mentorbot/mentorbot/internal/mentor"
+	"github.com/mentorbot/mentorbot/internal/nudges"
 	"github.com/mentorbot/mentorbot/internal/slackfake"
 )
 
@@ -186,6 +187,18 @@ func checkBuilders(t *testing.T, text string) {
 			"concern committee": views.ConcernForCommittee(c, d, k), "concern decided": views.ConcernDecided(c, d, k), "concern received": views.ConcernReceived(c),
 			"dissolved": views.DuoDissolvedDM(c, d, d.MenteeID, true, true), "closeout": views.CloseoutMessage(c, d),
 			"evaluation thanks": views.EvaluationThanks(c, e, true), "help": views.Help(nil, text),
+		}
+		for _, kind := range []mentor.NudgeKind{mentor.NudgeWelcome, mentor.NudgeContact, mentor.NudgeAgreement, mentor.NudgeAgreementOverdue,
+			mentor.NudgeKeepInTouch, mentor.NudgeEvaluation, mentor.NudgeAnnualMeeting, mentor.NudgeDigest} {
+			n := nudges.Nudge{Kind: kind, Cycle: c, Duo: &d, To: d.MenteeID, ID: "n1", DaysLeft: 3, QuietDays: 40,
+				Digest: &nudges.Digest{Duos: 1, Stalled: []mentor.Duo{d}, MissingAgreements: []mentor.Duo{d}, MissingEvaluations: []string{d.MentorID}, EvaluationsDue: true}}
+			if kind == mentor.NudgeEvaluation || kind == mentor.NudgeAnnualMeeting || kind == mentor.NudgeDigest {
+				n.Duo = nil
+			}
+			if kind == mentor.NudgeDigest || kind == mentor.NudgeAgreementOverdue {
+				n.To = ""
+			}
+			msgs["nudge "+string(kind)] = views.NudgeMessage(n)
 		}
 		for name, msg := range msgs {
 			mustBeEscaped(t, name, mustValidMessage(t, msg))

@@ -111,7 +111,7 @@ func digestMessage(n nudges.Nudge) Message {
 		}
 		var lines []string
 		for _, d := range ds[:min(len(ds), maxDigestLines)] {
-			lines = append(lines, fmt.Sprintf("• <@%s> & <@%s> in %s", d.MenteeID, d.MentorID, channelRef(&d)))
+			lines = append(lines, fmt.Sprintf("• <@%s> &amp; <@%s> in %s", d.MenteeID, d.MentorID, channelRef(&d)))
 		}
 		if len(ds) > maxDigestLines {
 			lines = append(lines, fmt.Sprintf("…and %d more", len(ds)-maxDigestLines))

@@ -174,3 +174,48 @@ func TestForgetButtonIsForTheCommitteeOnly(t *testing.T) {
 		t.Errorf("bob's sign-up is still there: %v", err)
 	}
 }
+
+// TestForgetCommandRefusesACycleWhereTheDuoRuns forgets a person in the cycles before
+// the one where they are in a running duo, says so, and exits 1.
+func TestForgetCommandRefusesACycleWhereTheDuoRuns(t *testing.T) {
+	r := redistest.New(t)
+	s := r.Store()
+	ctx := context.Background()
+	now := time.Date(2026, 10, 5, 12, 0, 0, 0, time.UTC)
+	signup := func(cycle, user string, role mentor.Role) {
+		p := mentor.Participant{UserID: user, CycleID: cycle, Name: user, Role: role, Stage: mentor.StageSenior, Areas: []string{"career"},
+			Needs: "Help with my first job search", Offer: "Twenty years of it", Methods: []string{"email"}, Frequency: "monthly", HoursPerMonth: 2, Capacity: 1}
+		if err := s.SaveSignup(ctx, p, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, id := range []string{"2025", "2026"} {
+		c := mentor.DefaultCycle(now)
+		c.ID, c.CreatedAt = id, now.AddDate(-1+i, 0, 0)
+		if i == 1 {
+			c.Previous = "2025"
+		}
+		if _, err := s.CreateCycle(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signup("2025", bob, mentor.RoleMentee)
+	signup("2026", bob, mentor.RoleMentee)
+	signup("2026", carol, mentor.RoleMentor)
+	if _, _, err := s.CreateDuo(ctx, mentor.Duo{ID: "d1", CycleID: "2026", MentorID: carol, MenteeID: bob, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"REDIS_URL": r.URL, "MENTORBOT_KEY_PREFIX": r.Prefix}
+
+	stdout, stderr, status := runForgetCLI(t, env, "forget", "--user", bob)
+	if status != 1 || !strings.Contains(stdout, "Forgetting "+bob+" in 1 cycle(s): 2025") || !strings.Contains(stdout, "sign-ups: 1 sign-up removed") ||
+		!strings.Contains(stderr, "still running in cycle 2026") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("status %d\nstdout %s\nstderr %s", status, stdout, stderr)
+	}
+	if _, err := s.Participant(ctx, "2025", bob); mentor.ErrorCode(err) != mentor.ENOTFOUND {
+		t.Errorf("2025 sign-up still there: %v", err)
+	}
+	if _, err := s.Participant(ctx, "2026", bob); err != nil {
+		t.Errorf("the refused cycle changed: %v", err)
+	}
+}
