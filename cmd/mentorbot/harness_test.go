@@ -119,7 +119,10 @@ func newHarness(t testing.TB, opts ...func(*slackfake.Options)) *harness {
 	slackfaketest.MustChannel(t, fake, slackfake.Channel{ID: committeeChannel, Name: "mentorship-committee", Private: true, Members: []string{alice, bot}})
 	slackfaketest.MustChannel(t, fake, slackfake.Channel{ID: general, Name: "general", Members: append(ids, bot)})
 
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	// A test's whole budget. The longest walk (500 pending mentees paged through
+	// the pairing modal) takes 20–30 s under -race on a busy two-core machine, so one
+	// minute left too little room.
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	t.Cleanup(cancel)
 	h := &harness{t: t, ctx: ctx, slack: fake, redis: redistest.New(t), clock: clk, logs: &syncBuffer{}}
 	h.env = map[string]string{
