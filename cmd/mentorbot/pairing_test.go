@@ -447,6 +447,17 @@ func TestApproveAllLeavesSkippedProposalsAlone(t *testing.T) {
 	}
 }
 
+// storeHalfOpenDuo stores the duo of the latest round's first proposal, "half-open",
+// as a replica killed between storing a duo and storing its opening job leaves it.
+func (h *harness) storeHalfOpenDuo(c mentor.Cycle) {
+	h.t.Helper()
+	p := h.latestRound(c.ID).Proposals[0]
+	if _, created, err := h.store().CreateDuo(h.ctx, mentor.Duo{ID: "half-open", CycleID: c.ID, MentorID: p.MentorID, MenteeID: p.MenteeID,
+		ApprovedBy: alice, CreatedAt: h.clock.Now()}); err != nil || !created {
+		h.t.Fatalf("store the half-open duo: %v %v", created, err)
+	}
+}
+
 func TestApprovingAgainFinishesADuoLeftHalfOpen(t *testing.T) {
 	h := startBot(t)
 	h.openCycle(alice)
@@ -455,11 +466,7 @@ func TestApprovingAgainFinishesADuoLeftHalfOpen(t *testing.T) {
 	c := mustActive(t, h)
 	// A replica is killed between storing the duo and storing the job that opens it:
 	// the duo is in Redis, nothing is in Slack, and no job will ever open it.
-	p := h.latestRound(c.ID).Proposals[0]
-	if _, created, err := h.store().CreateDuo(h.ctx, mentor.Duo{ID: "half-open", CycleID: c.ID, MentorID: p.MentorID, MenteeID: p.MenteeID,
-		ApprovedBy: alice, CreatedAt: h.clock.Now()}); err != nil || !created {
-		t.Fatalf("store the half-open duo: %v %v", created, err)
-	}
+	h.storeHalfOpenDuo(c)
 	h.settle()
 	if n := len(h.duoChannels()); n != 0 {
 		t.Fatalf("%d duo channels before anyone approved again", n)
@@ -487,11 +494,7 @@ func TestADuoLeftHalfOpenIsOpenedByTheDailyCheck(t *testing.T) {
 	h.signUpFive()
 	h.openPairing(alice)
 	c := mustActive(t, h)
-	p := h.latestRound(c.ID).Proposals[0]
-	if _, created, err := h.store().CreateDuo(h.ctx, mentor.Duo{ID: "half-open", CycleID: c.ID, MentorID: p.MentorID, MenteeID: p.MenteeID,
-		ApprovedBy: alice, CreatedAt: h.clock.Now()}); err != nil || !created {
-		t.Fatalf("store the half-open duo: %v %v", created, err)
-	}
+	h.storeHalfOpenDuo(c)
 	h.runUntil(h.clock.Now().Add(time.Hour))
 	if n := len(h.duoChannels()); n != 0 {
 		t.Fatalf("%d duo channels before the daily check", n)
