@@ -384,6 +384,13 @@ func TestSandboxInBrowser(t *testing.T) {
 		b.click("+1 week", `[data-clock="week"]`)
 		b.waitFor("the clock moves", fmt.Sprintf(`document.querySelector(".clock-now").innerText !== %q`, before))
 	}
+	// Reminders reach Amy (Toronto) on a weekday between 09:00 and 17:00 her time:
+	// hour by hour to her next working hour.
+	for n := hoursToWorkingDay(t, b.clockText(), "America/Toronto"); n > 0; n-- {
+		before := b.clockText()
+		b.click("+1 hour", `[data-clock="hour"]`)
+		b.waitFor("the clock moves", fmt.Sprintf(`document.querySelector(".clock-now").innerText !== %q`, before))
+	}
 	b.waitText("#messages", "isn't signed by both of you yet")
 	b.screenshot("nudge")
 
@@ -433,6 +440,28 @@ func TestSandboxInBrowser(t *testing.T) {
 	b.waitFor("the funnel chart shows", `(function(){var i=document.querySelector("#messages img.file-image");return !!i && i.complete && i.naturalWidth>0})()`)
 	b.waitFor("the CSVs can be downloaded", `document.querySelectorAll('#messages .file a[download$=".csv"]').length>=2`)
 	b.screenshot("report")
+}
+
+// hoursToWorkingDay is how many whole hours the clock reading now ("Mon 21 Dec 2026
+// 07:54 UTC") must move for it to be a weekday between 09:00 and 17:00 in zone.
+func hoursToWorkingDay(t *testing.T, now, zone string) int {
+	t.Helper()
+	at, err := time.Parse("Mon 2 Jan 2006 15:04 MST", strings.TrimSpace(now))
+	if err != nil {
+		t.Fatalf("read the clock %q: %v", now, err)
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := 0; n < 24*4; n++ {
+		l := at.Add(time.Duration(n) * time.Hour).In(loc)
+		if wd := l.Weekday(); wd != time.Saturday && wd != time.Sunday && l.Hour() >= 9 && l.Hour() < 16 {
+			return n
+		}
+	}
+	t.Fatalf("no working hour within four days of %s", now)
+	return 0
 }
 
 func (b *browser) clockText() string {

@@ -386,7 +386,8 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, err)
 }
 
-// handleClock moves the sandbox's clock forward: "day", "week", or "date" (to
+// handleClock moves the sandbox's clock forward: "hour" (reminders wait for each
+// person's working hours), "day", "week", or "date" (to
 // that day at the current time of day, UTC). The bot's sweep sees the new time
 // at its next tick.
 func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
@@ -395,6 +396,8 @@ func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.cfg.Clock.Now()
 	switch r.PostFormValue("move") {
+	case "hour":
+		s.cfg.Clock.Advance(time.Hour)
 	case "day":
 		s.cfg.Clock.Advance(24 * time.Hour)
 	case "week":
@@ -413,7 +416,7 @@ func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
 		}
 		s.cfg.Clock.Advance(to.Sub(now))
 	default:
-		s.reply(w, errors.New("move must be day, week or date"))
+		s.reply(w, errors.New("move must be hour, day, week or date"))
 		return
 	}
 	s.log.Info("sandbox: clock moved", "now", s.cfg.Clock.Now())

@@ -399,6 +399,13 @@ func TestClockMovesForwardOnly(t *testing.T) {
 	if r := f.act(t, "/act/clock", p, url.Values{"move": {"day"}}); !r.OK {
 		t.Fatalf("+1 day: %+v", r)
 	}
+	before := f.clk.Now()
+	if r := f.act(t, "/act/clock", p, url.Values{"move": {"hour"}}); !r.OK {
+		t.Fatalf("+1 hour: %+v", r)
+	}
+	if d := f.clk.Now().Sub(before); d < time.Hour || d > time.Hour+time.Minute {
+		t.Errorf("+1 hour moved the clock by %v", d)
+	}
 	target := start.UTC().AddDate(0, 2, 0)
 	if r := f.act(t, "/act/clock", p, url.Values{"move": {"date"}, "date": {target.Format("2006-01-02")}}); !r.OK {
 		t.Fatalf("go to date: %+v", r)
@@ -409,8 +416,8 @@ func TestClockMovesForwardOnly(t *testing.T) {
 	f.mu.Lock()
 	moved := len(f.moved)
 	f.mu.Unlock()
-	if moved != 3 {
-		t.Errorf("ClockMoved called %d times, want 3 (once a move)", moved)
+	if moved != 4 {
+		t.Errorf("ClockMoved called %d times, want 4 (once a move)", moved)
 	}
 	if r := f.act(t, "/act/clock", p, url.Values{"move": {"date"}, "date": {start.Format("2006-01-02")}}); r.Error == "" {
 		t.Errorf("the clock went back: %+v", r)
