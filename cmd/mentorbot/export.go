@@ -79,6 +79,9 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if err := store.Ping(ctx); err != nil {
 		return fmt.Errorf("export: cannot reach Redis at REDIS_URL (%s)", cause(err))
 	}
+	if err := store.MigrateKeys(ctx); err != nil {
+		return fmt.Errorf("export: %s", cause(err))
+	}
 	c, err := exportCycle(ctx, store, *cycleID)
 	if err != nil {
 		return err

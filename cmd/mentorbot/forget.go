@@ -64,6 +64,9 @@ func runForget(ctx context.Context, deps runDeps, args []string, getenv func(str
 	if err := store.Ping(ctx); err != nil {
 		return fmt.Errorf("forget: cannot reach Redis at REDIS_URL (%s); nothing was forgotten", cause(err))
 	}
+	if err := store.MigrateKeys(ctx); err != nil {
+		return fmt.Errorf("forget: %s; nothing was forgotten", cause(err))
+	}
 	clk := deps.clock
 	if clk == nil {
 		clk = clock.Real{}

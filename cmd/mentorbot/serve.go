@@ -54,6 +54,8 @@ func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout
 		// Not fatal: the bot starts, answers with a clear error meanwhile, and
 		// recovers by itself when Redis comes (readiness says not ready).
 		log.Warn("redis is not reachable yet", "err", err)
+	} else if err := store.MigrateKeys(ctx); err != nil {
+		log.Error("could not move the program's keys to the current layout; cycles may look missing until a restart moves them", "err", err)
 	}
 
 	clk := deps.clock

@@ -13,17 +13,22 @@ import (
 	"github.com/mentorbot/mentorbot/internal/mentor"
 )
 
-// Cycle keys:
+// Cycle keys, the program's own, under one {program} hash tag so that opening a
+// cycle (one script over all three) works on Redis Cluster too:
 //
-//	<p>cycles                 zset of cycle ids by creation time (ms)
-//	<p>active_cycle           the active cycle's id
-//	<p>{c:<id>}:cycle         hash: data (JSON of mentor.Cycle), rev
+//	<p>{program}:cycles         zset of cycle ids by creation time (ms)
+//	<p>{program}:active_cycle   the active cycle's id
+//	<p>{program}:cycle:<id>     hash: data (JSON of mentor.Cycle), rev
 //
-// Everything else of a cycle lives under the same {c:<id>} hash tag.
+// Everything else of a cycle lives under its own {c:<id>} hash tag. (Before this
+// layout the three were <p>cycles, <p>active_cycle and <p>{c:<id>}:cycle:
+// MigrateKeys moves them.)
 
 func (s *Store) tag(cycleID string) string { return s.prefix + "{c:" + cycleID + "}" }
 
-func (s *Store) cycleKey(cycleID string) string { return s.tag(cycleID) + ":cycle" }
+func (s *Store) programKey(name string) string { return s.prefix + "{program}:" + name }
+
+func (s *Store) cycleKey(cycleID string) string { return s.programKey("cycle:" + cycleID) }
 
 // saveCycleScript creates or updates a cycle.
 // KEYS: cycle hash, cycles zset, active key.
@@ -79,7 +84,7 @@ func (s *Store) saveCycle(ctx context.Context, c mentor.Cycle, expectRev string,
 		act = "1"
 	}
 	rev, err := saveCycleScript.Run(ctx, s.rdb,
-		[]string{s.cycleKey(c.ID), s.key("cycles"), s.key("active_cycle")},
+		[]string{s.cycleKey(c.ID), s.programKey("cycles"), s.programKey("active_cycle")},
 		c.ID, data, c.CreatedAt.UnixMilli(), expectRev, act, c.Previous).Int()
 	switch {
 	case isReply(err, "REPLACED"):
@@ -117,7 +122,7 @@ func decodeCycle(id string, vals []any) (mentor.Cycle, int, error) {
 // ActiveCycle returns the active cycle and its revision; mentor.ENOTFOUND when no
 // cycle is active.
 func (s *Store) ActiveCycle(ctx context.Context) (mentor.Cycle, int, error) {
-	id, err := s.rdb.Get(ctx, s.key("active_cycle")).Result()
+	id, err := s.rdb.Get(ctx, s.programKey("active_cycle")).Result()
 	if errors.Is(err, redis.Nil) {
 		return mentor.Cycle{}, 0, mentor.Errorf(mentor.ENOTFOUND, "No program cycle is open right now.")
 	}
@@ -129,7 +134,7 @@ func (s *Store) ActiveCycle(ctx context.Context) (mentor.Cycle, int, error) {
 
 // Cycles returns every cycle, oldest first.
 func (s *Store) Cycles(ctx context.Context) ([]mentor.Cycle, error) {
-	ids, err := s.rdb.ZRange(ctx, s.key("cycles"), 0, -1).Result()
+	ids, err := s.rdb.ZRange(ctx, s.programKey("cycles"), 0, -1).Result()
 	if err != nil {
 		return nil, wrap(err, "list cycles")
 	}
@@ -162,3 +167,35 @@ func isReply(err error, code string) bool {
 	msg := strings.TrimPrefix(rerr.Error(), "ERR ")
 	return msg == code || strings.HasPrefix(msg, code+" ")
 }
+
+// MigrateKeys moves the program's keys from the layout before {program} (the cycle
+// index, the active cycle and each cycle's hash; see the key list above) to the
+// current one, once: it does nothing when the old index is gone or the new one
+// exists. The old layout only ever ran on a single Redis, where RENAME across hash
+// slots works. Run it at start, before anything reads a cycle.
+func (s *Store) MigrateKeys(ctx context.Context) error {
+	oldIndex, oldActive := s.key("cycles"), s.key("active_cycle")
+	n, err := s.rdb.Exists(ctx, oldIndex).Result()
+	if err != nil || n == 0 {
+		return wrap(err, "look for the old cycle keys")
+	}
+	if done, err := s.rdb.Exists(ctx, s.programKey("cycles")).Result(); err != nil || done > 0 {
+		return wrap(err, "look for the new cycle keys")
+	}
+	ids, err := s.rdb.ZRange(ctx, oldIndex, 0, -1).Result()
+	if err != nil {
+		return wrap(err, "list the old cycles")
+	}
+	for _, id := range ids {
+		if err := s.rdb.Rename(ctx, s.tag(id)+":cycle", s.cycleKey(id)).Err(); err != nil && !isNoSuchKey(err) {
+			return wrap(err, "move cycle %s", id)
+		}
+	}
+	if err := s.rdb.Rename(ctx, oldActive, s.programKey("active_cycle")).Err(); err != nil && !isNoSuchKey(err) {
+		return wrap(err, "move the active cycle")
+	}
+	// The index last: until it has moved, a second start migrates again.
+	return wrap(s.rdb.Rename(ctx, oldIndex, s.programKey("cycles")).Err(), "move the cycle index")
+}
+
+func isNoSuchKey(err error) bool { return err != nil && strings.Contains(err.Error(), "no such key") }
