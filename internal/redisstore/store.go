@@ -1,8 +1,11 @@
 // Package redisstore keeps mentorbot's state in Redis. It is the only package that
 // imports go-redis. Every key starts with the configured prefix; keys of one program
-// cycle share a {hash tag}. The scripts build some of their keys from that tag
-// instead of declaring them all, and the cycle index lives outside it, so today the
-// store needs a single Redis (standalone or Sentinel), not Redis Cluster.
+// cycle share a {hash tag}, the cycles themselves a {program} one, the scheduler's
+// jobs {sched} and the committee's cache {committee}, so every script and
+// transaction stays within one hash slot: the store runs on a single Redis, on
+// Sentinel and on Redis Cluster (see Open). Some older scripts still build keys of
+// their cycle from its tag inside Lua instead of declaring each: same slot, so
+// Cluster serves them, but they are not declared.
 //
 // Every state change is one atomic step (a Lua script or WATCH/MULTI), and failures to
 // reach Redis come back as mentor.EUNAVAILABLE errors with a message a person can act
@@ -16,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	neturl "net/url"
 	"syscall"
 	"time"
 
@@ -27,7 +31,7 @@ import (
 // Store is the Redis-backed state store. It is safe for concurrent use; create one per
 // process and Close it on shutdown.
 type Store struct {
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	prefix string
 }
 
@@ -44,29 +48,71 @@ type Options struct {
 }
 
 // Open parses a redis:// or rediss:// URL and returns a Store using keys under prefix.
-// It does not contact Redis; call Ping for that.
+// It does not contact Redis; call Ping for that. The URL names one of three setups:
+//
+//   - a single Redis: redis://host:6379/0;
+//   - Redis Cluster: the URL of one node with cluster=true, or more nodes as addr
+//     parameters: redis://node1:6379?addr=node2:6379&addr=node3:6379 (database 0);
+//   - Redis Sentinel: the URL of one sentinel with master_name and more sentinels as
+//     addr parameters: redis://sentinel1:26379/0?master_name=mymaster&addr=sentinel2:26379.
 func Open(url, prefix string, opts Options) (*Store, error) {
-	o, err := redis.ParseURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("parse redis url: %w", err) // the URL itself is never echoed: it may hold a password
-	}
 	if opts.Timeout == 0 {
 		opts.Timeout = time.Second
 	}
-	o.DialTimeout = opts.Timeout
-	o.ReadTimeout = opts.Timeout
-	o.WriteTimeout = opts.Timeout
-	o.PoolTimeout = 2 * opts.Timeout
+	rdb, err := newClient(url, opts)
+	if err != nil {
+		return nil, fmt.Errorf("parse redis url: %w", err) // the URL itself is never echoed: it may hold a password
+	}
+	if opts.RoundTrip != nil {
+		rdb.AddHook(roundTrips(opts.RoundTrip))
+	}
+	return &Store{rdb: rdb, prefix: prefix}, nil
+}
+
+// newClient makes the client of the setup the URL names (see Open).
+func newClient(raw string, opts Options) (redis.UniversalClient, error) {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return nil, errors.New("not a URL")
+	}
+	q := u.Query()
+	switch {
+	case q.Has("master_name"):
+		o, err := redis.ParseFailoverURL(raw)
+		if err != nil {
+			return nil, err
+		}
+		o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.PoolTimeout = opts.Timeout, opts.Timeout, opts.Timeout, 2*opts.Timeout
+		o.MaxRetries, o.DisableIdentity = 1, true
+		if opts.PoolSize > 0 {
+			o.PoolSize = opts.PoolSize
+		}
+		return redis.NewFailoverClient(o), nil
+	case q.Has("addr") || q.Get("cluster") == "true":
+		q.Del("cluster")
+		u.RawQuery = q.Encode()
+		o, err := redis.ParseClusterURL(u.String())
+		if err != nil {
+			return nil, err
+		}
+		o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.PoolTimeout = opts.Timeout, opts.Timeout, opts.Timeout, 2*opts.Timeout
+		o.MaxRetries, o.DisableIdentity = 1, true
+		if opts.PoolSize > 0 {
+			o.PoolSize = opts.PoolSize
+		}
+		return redis.NewClusterClient(o), nil
+	}
+	o, err := redis.ParseURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.PoolTimeout = opts.Timeout, opts.Timeout, opts.Timeout, 2*opts.Timeout
 	o.MaxRetries = 1
 	if opts.PoolSize > 0 {
 		o.PoolSize = opts.PoolSize
 	}
 	o.DisableIdentity = true // CLIENT SETINFO is noise on older servers and miniredis
-	rdb := redis.NewClient(o)
-	if opts.RoundTrip != nil {
-		rdb.AddHook(roundTrips(opts.RoundTrip))
-	}
-	return &Store{rdb: rdb, prefix: prefix}, nil
+	return redis.NewClient(o), nil
 }
 
 // roundTrips is a go-redis hook calling fn once per command or pipeline sent.

@@ -59,6 +59,9 @@ var fallbackNotice sync.Once
 func New(t testing.TB) *Redis {
 	t.Helper()
 	r := &Redis{t: t, Prefix: "mentorbot-test:" + uuid.NewString()[:8] + ":"}
+	if os.Getenv(ClusterEnv) != "" {
+		return newCluster(t, r)
+	}
 	if url := os.Getenv("REDIS_URL"); url != "" {
 		r.URL, r.Kind = url, KindExternal
 		t.Cleanup(r.deleteOwnKeys)
@@ -86,8 +89,9 @@ func New(t testing.TB) *Redis {
 	return r
 }
 
-// CanStop reports whether Stop and Restart work: not on a shared Redis from REDIS_URL.
-func (r *Redis) CanStop() bool { return r.Kind != KindExternal }
+// CanStop reports whether Stop and Restart work: not on a shared Redis from
+// REDIS_URL or the shared cluster.
+func (r *Redis) CanStop() bool { return r.Kind != KindExternal && r.Kind != KindCluster }
 
 // Stop kills the Redis (as a crash would) so a test can watch the bot survive it.
 func (r *Redis) Stop() {
@@ -121,8 +125,13 @@ func (r *Redis) Restart() {
 	}
 }
 
-// Client returns a go-redis client for direct inspection, closed at cleanup.
+// Client returns a go-redis client for direct inspection, closed at cleanup. A test
+// that reads Redis this way looks at one server: on the cluster it is skipped (the
+// same test runs on a single Redis in the ordinary run).
 func (r *Redis) Client() *redis.Client {
+	if r.Kind == KindCluster {
+		r.t.Skip("redistest: this test reads a single Redis directly; it runs without " + ClusterEnv)
+	}
 	opts, err := redis.ParseURL(r.URL)
 	if err != nil {
 		r.t.Fatalf("redistest: %v", err)
