@@ -168,6 +168,9 @@ func (s *Store) DuoPage(ctx context.Context, cycleID string, offset, limit int) 
 }
 
 // approveScript creates a duo and updates both people in one step.
+// KEYS (all it touches; luaHelpers build the same names from base): duo, duos,
+// duo_of:<mentee>, duos_of:<mentee>, duos_of:<mentor>, participant:<mentee>,
+// participant:<mentor>, stats, the eight idx keys.
 // ARGV: base, duo id, mentee uid, mentor uid, duo JSON, now ms.
 // Returns {duo id, "created"|"existing"}; errors: MENTEE_GONE, MENTEE_TAKEN <duo>,
 // MENTOR_GONE, MENTOR_FULL, NOT_MENTEE, NOT_MENTOR, MENTEE_AVOIDS, MENTOR_AVOIDS
@@ -232,8 +235,12 @@ func (s *Store) CreateDuo(ctx context.Context, d mentor.Duo) (duo mentor.Duo, cr
 	if err != nil {
 		return d, false, err
 	}
-	res, err := approveScript.Run(ctx, s.rdb, []string{s.duoKey(d.CycleID, d.ID)},
-		s.tag(d.CycleID), d.ID, d.MenteeID, d.MentorID, data, d.CreatedAt.UnixMilli()).StringSlice()
+	t := s.tag(d.CycleID)
+	keys := append([]string{s.duoKey(d.CycleID, d.ID), t + ":duos", t + ":duo_of:" + d.MenteeID,
+		t + ":duos_of:" + d.MenteeID, t + ":duos_of:" + d.MentorID,
+		s.participantKey(d.CycleID, d.MenteeID), s.participantKey(d.CycleID, d.MentorID), t + ":stats"},
+		s.idxKeys(d.CycleID)...)
+	res, err := approveScript.Run(ctx, s.rdb, keys, t, d.ID, d.MenteeID, d.MentorID, data, d.CreatedAt.UnixMilli()).StringSlice()
 	if err != nil {
 		var rerr redis.Error
 		if errors.As(err, &rerr) {

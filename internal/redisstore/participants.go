@@ -44,6 +44,8 @@ end
 `
 
 // joinScript creates or edits a sign-up.
+// KEYS (all it touches; luaHelpers build the same names from base): participant,
+// duos_of, participants, stats, the eight idx keys.
 // ARGV: base, uid, data, role, capacity, now ms.
 // A matched person cannot edit (error MATCHED), nor can someone who left while in a
 // duo (IN_DUO: the committee decides about the duo); anyone else who left joins
@@ -69,6 +71,7 @@ return rev
 `)
 
 // withdrawScript marks a participant withdrawn.
+// KEYS (all it touches): participant, duos_of, stats, the eight idx keys.
 // ARGV: base, uid, now ms. Returns {previous status, duo ids...}; NOTFOUND if absent.
 var withdrawScript = redis.NewScript(luaHelpers + `
 local uid = ARGV[2]
@@ -103,8 +106,10 @@ func (s *Store) SaveSignup(ctx context.Context, p mentor.Participant, now time.T
 	if p.Role == mentor.RoleMentor {
 		capacity = p.Capacity
 	}
-	err = joinScript.Run(ctx, s.rdb, []string{s.participantKey(p.CycleID, p.UserID)},
-		s.tag(p.CycleID), p.UserID, data, string(p.Role), capacity, now.UnixMilli()).Err()
+	t := s.tag(p.CycleID)
+	keys := append([]string{s.participantKey(p.CycleID, p.UserID), t + ":duos_of:" + p.UserID, t + ":participants", t + ":stats"},
+		s.idxKeys(p.CycleID)...)
+	err = joinScript.Run(ctx, s.rdb, keys, t, p.UserID, data, string(p.Role), capacity, now.UnixMilli()).Err()
 	if isReply(err, "MATCHED") || isReply(err, "IN_DUO") {
 		return mentor.Errorf(mentor.ECONFLICT, "You're in a duo this cycle, so your sign-up can't be changed here. Please contact the mentorship committee.")
 	}
@@ -115,8 +120,9 @@ func (s *Store) SaveSignup(ctx context.Context, p mentor.Participant, now time.T
 // status and duo ids. Withdrawing twice is harmless (the second returns
 // StatusWithdrawn). mentor.ENOTFOUND if they never signed up.
 func (s *Store) Withdraw(ctx context.Context, cycleID, userID string, now time.Time) (mentor.Status, []string, error) {
-	res, err := withdrawScript.Run(ctx, s.rdb, []string{s.participantKey(cycleID, userID)},
-		s.tag(cycleID), userID, now.UnixMilli()).StringSlice()
+	t := s.tag(cycleID)
+	keys := append([]string{s.participantKey(cycleID, userID), t + ":duos_of:" + userID, t + ":stats"}, s.idxKeys(cycleID)...)
+	res, err := withdrawScript.Run(ctx, s.rdb, keys, t, userID, now.UnixMilli()).StringSlice()
 	if isReply(err, "NOTFOUND") {
 		return "", nil, mentor.Errorf(mentor.ENOTFOUND, "You haven't signed up for this cycle.")
 	}
