@@ -11,6 +11,8 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/mentorbot/mentorbot/bot/views"
+	"github.com/mentorbot/mentorbot/internal/mentor"
 	"github.com/mentorbot/mentorbot/internal/slackfake"
 	"github.com/mentorbot/mentorbot/internal/slackfake/slackfaketest"
 )
@@ -101,16 +103,16 @@ func burst(b *testing.B, s *slackfake.Server, channel string, users []string) []
 }
 
 // startMinimalBot runs the smallest slack-go Socket Mode bot that answers a slash
-// command with a form: ack, then views.open, reading nothing.
+// command with the sign-up form: ack, then views.open, reading nothing.
 func startMinimalBot(b *testing.B, s *slackfake.Server) (stop func()) {
 	api := slack.New(s.Options().BotToken, slack.OptionAPIURL(s.APIURL()), slack.OptionAppLevelToken(s.Options().AppToken))
 	sm := socketmode.New(api)
 	ctx, cancel := context.WithCancel(context.Background())
-	modal := slack.ModalViewRequest{Type: slack.VTModal, CallbackID: "join",
-		Title: slack.NewTextBlockObject(slack.PlainTextType, "Join", false, false),
-		Close: slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(
-			slack.NewTextBlockObject(slack.MarkdownType, "Sign up", false, false), nil, nil)}}}
+	// The same form the real bot opens, built once: what differs is only the work
+	// before views.open.
+	c := mentor.DefaultCycle(time.Now())
+	c.ID = "bench"
+	modal := *views.JoinModal(c, mentor.Participant{}, false)
 	go func() {
 		for evt := range sm.Events {
 			if evt.Type != socketmode.EventTypeSlashCommand {
