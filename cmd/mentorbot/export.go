@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mentorbot/mentorbot/internal/config"
 	"github.com/mentorbot/mentorbot/internal/mentor"
 	"github.com/mentorbot/mentorbot/internal/redisstore"
 	"github.com/mentorbot/mentorbot/internal/report"
@@ -40,7 +41,7 @@ Exit status: 0 done, 1 failed (no such cycle, Redis unreachable, cannot write),
 const exportTimeout = 2 * time.Minute
 
 // runExport is `mentorbot export`. Every failure is one line (main prefixes it).
-func runExport(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func runExport(ctx context.Context, lookup func(string) (string, bool), args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported below, in one line
 	what := fs.String("what", "", "duos, evaluations or participants")
@@ -61,27 +62,17 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		return &usageError{fmt.Sprintf("export: --what must be duos, evaluations or participants, not %q (see mentorbot export -h)", *what)}
 	}
 
-	url := getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://localhost:6379/0"
-	}
-	prefix := getenv("MENTORBOT_KEY_PREFIX")
-	if prefix == "" {
-		prefix = "mentorbot:"
-	}
-	store, err := redisstore.Open(url, prefix, redisstore.Options{Timeout: 5 * time.Second})
-	if err != nil {
-		return errors.New("export: REDIS_URL is not a valid redis:// or rediss:// URL")
-	}
-	defer store.Close()
 	ctx, cancel := context.WithTimeout(ctx, exportTimeout)
 	defer cancel()
-	if err := store.Ping(ctx); err != nil {
-		return fmt.Errorf("export: cannot reach Redis at REDIS_URL (%s)", cause(err))
+	store, err := openCommandStore(ctx, lookup, 5*time.Second)
+	var settings config.Errors
+	switch {
+	case errors.As(err, &settings):
+		return fmt.Errorf("export: %s is not a valid setting (%s)", settings[0].Setting, oneLine(settings.Error()))
+	case err != nil:
+		return fmt.Errorf("export: %w", err)
 	}
-	if err := store.MigrateKeys(ctx); err != nil {
-		return fmt.Errorf("export: %s", cause(err))
-	}
+	defer store.Close()
 	c, err := exportCycle(ctx, store, *cycleID)
 	if err != nil {
 		return err
@@ -166,16 +157,3 @@ func writeWhole(path string, b []byte) (err error) {
 	}
 	return nil
 }
-
-// cause is what went wrong, in one line: the store's errors carry a message for
-// Slack ("try again in a minute") around the cause, which is what a person at a
-// terminal needs.
-func cause(err error) string {
-	var me *mentor.Error
-	if errors.As(err, &me) && me.Err != nil {
-		err = me.Err
-	}
-	return oneLine(err.Error())
-}
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -6,14 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
+	"time"
 
 	"github.com/mentorbot/mentorbot/internal/clock"
 	"github.com/mentorbot/mentorbot/internal/config"
 	"github.com/mentorbot/mentorbot/internal/mentor"
 	"github.com/mentorbot/mentorbot/internal/privacy"
-	"github.com/mentorbot/mentorbot/internal/redisstore"
 )
 
 const forgetUsage = `Usage: mentorbot forget --user U… [--cycle ID]
@@ -31,7 +30,7 @@ Exit status: 0 done, 1 refused or failed, 2 bad usage.
 `
 
 // runForget is `mentorbot forget`.
-func runForget(ctx context.Context, deps runDeps, args []string, getenv func(string) string, stdout io.Writer) error {
+func runForget(ctx context.Context, deps runDeps, lookup func(string) (string, bool), args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("forget", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	user := fs.String("user", "", "")
@@ -52,21 +51,15 @@ func runForget(ctx context.Context, deps runDeps, args []string, getenv func(str
 		return &usageError{fmt.Sprintf("forget: --user %q is not a Slack member id (U… or W…, capitals and digits)", *user)}
 	}
 
-	redisURL, prefix, err := forgetSettings(getenv)
-	if err != nil {
-		return err
-	}
-	store, err := redisstore.Open(redisURL, prefix, redisstore.Options{})
-	if err != nil {
-		return &config.Error{Setting: "REDIS_URL", Problem: "is not a valid redis:// URL"}
+	store, err := openCommandStore(ctx, lookup, 5*time.Second)
+	var unreachable *errUnreachable
+	switch {
+	case errors.As(err, &unreachable):
+		return fmt.Errorf("forget: %w; nothing was forgotten", err)
+	case err != nil:
+		return err // bad settings: exit status 2, as for the bot
 	}
 	defer store.Close()
-	if err := store.Ping(ctx); err != nil {
-		return fmt.Errorf("forget: cannot reach Redis at REDIS_URL (%s); nothing was forgotten", cause(err))
-	}
-	if err := store.MigrateKeys(ctx); err != nil {
-		return fmt.Errorf("forget: %s; nothing was forgotten", cause(err))
-	}
 	clk := deps.clock
 	if clk == nil {
 		clk = clock.Real{}
@@ -84,7 +77,8 @@ func runForget(ctx context.Context, deps runDeps, args []string, getenv func(str
 	}
 	if err != nil {
 		if code := mentor.ErrorCode(err); code == mentor.EINTERNAL || code == mentor.EUNAVAILABLE {
-			return fmt.Errorf("forget: %s (%s)", mentor.ErrorMessage(err), cause(err))
+			// Not the sentence for Slack ("tell the committee"): what failed.
+			return fmt.Errorf("forget: %s", cause(err))
 		}
 		return fmt.Errorf("forget: %s", mentor.ErrorMessage(err))
 	}
@@ -92,23 +86,4 @@ func runForget(ctx context.Context, deps runDeps, args []string, getenv func(str
 		fmt.Fprintln(stdout, "No program cycle yet: nothing to forget.")
 	}
 	return nil
-}
-
-// forgetSettings reads the two settings forget shares with the bot, checked as the
-// bot checks them.
-func forgetSettings(getenv func(string) string) (redisURL, prefix string, err error) {
-	redisURL, prefix = strings.TrimSpace(getenv("REDIS_URL")), getenv("MENTORBOT_KEY_PREFIX")
-	if redisURL == "" {
-		redisURL = config.DefaultRedisURL
-	}
-	if u, err := url.Parse(redisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-		return "", "", &config.Error{Setting: "REDIS_URL", Problem: "must be a redis:// or rediss:// URL such as redis://localhost:6379/0"}
-	}
-	if prefix == "" {
-		prefix = config.DefaultKeyPrefix
-	}
-	if strings.ContainsAny(prefix, " \t\r\n") {
-		return "", "", &config.Error{Setting: "MENTORBOT_KEY_PREFIX", Problem: "must be a non-empty prefix without spaces, e.g. mentorbot:"}
-	}
-	return redisURL, prefix, nil
 }

@@ -87,9 +87,9 @@ func runWith(ctx context.Context, deps runDeps, args []string, getenv func(strin
 	case "healthcheck":
 		return runHealthcheck(ctx, args, getenv, stdout)
 	case "export":
-		return runExport(ctx, args, getenv, stdout)
+		return runExport(ctx, lookupOf(deps, getenv), args, stdout)
 	case "forget":
-		return runForget(ctx, deps, args, getenv, stdout)
+		return runForget(ctx, deps, lookupOf(deps, getenv), args, stdout)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "mentorbot", versionString())
 		return nil

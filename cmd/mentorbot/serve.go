@@ -32,11 +32,7 @@ import (
 // serve runs the bot until ctx is cancelled: the composition root, the only place that
 // knows both Slack and Redis.
 func serve(ctx context.Context, deps runDeps, getenv func(string) string, stdout, stderr io.Writer) error {
-	lookup := deps.lookupEnv
-	if lookup == nil {
-		lookup = config.Getenv(getenv)
-	}
-	cfg, err := config.Load(lookup)
+	cfg, err := config.Load(lookupOf(deps, getenv))
 	if err != nil {
 		return err
 	}

@@ -104,19 +104,8 @@ func Getenv(getenv func(string) string) func(string) (string, bool) {
 // An optional setting that is set but empty is an error where taking the default would
 // surprise (a Redis URL, the key prefix, the sweep schedule, the HTTP address).
 func Load(lookup func(string) (string, bool)) (Config, error) {
-	var errs Errors
-	bad := func(setting, problem string) { errs = append(errs, &Error{setting, problem}) }
-	get := func(name string) string { v, _ := lookup(name); return strings.TrimSpace(v) }
-	// optional returns the value of an optional setting and whether to use it; set
-	// but empty is reported when a default would surprise.
-	optional := func(name, example string, emptyIsError bool) (string, bool) {
-		v, set := lookup(name)
-		v = strings.TrimSpace(v)
-		if set && v == "" && emptyIsError {
-			bad(name, "is set but empty; set it (e.g. "+example+") or remove the line to use the default")
-		}
-		return v, v != ""
-	}
+	l := loader{lookup: lookup}
+	bad, get, optional := l.bad, l.get, l.optional
 	c := Config{
 		SlackAPIURL:      DefaultSlackAPIURL,
 		RedisURL:         DefaultRedisURL,
@@ -155,13 +144,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		}
 	}
 
-	if v, ok := optional("REDIS_URL", DefaultRedisURL, true); ok {
-		if problem := checkURL(v, []string{"redis", "rediss"}, "redis://localhost:6379/0 (rediss:// for TLS)"); problem != "" {
-			bad("REDIS_URL", problem)
-		} else {
-			c.RedisURL = Secret(v)
-		}
-	}
+	l.redisURL(&c.RedisURL)
 
 	switch ch := c.CommitteeChannel; {
 	case ch == "":
@@ -170,13 +153,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		bad("MENTORBOT_COMMITTEE_CHANNEL", fmt.Sprintf("%q is not a channel ID; use the ID shown under channel details → About, e.g. C0123ABCD, not the #name", ch))
 	}
 
-	if v, ok := optional("MENTORBOT_KEY_PREFIX", DefaultKeyPrefix, true); ok {
-		if strings.ContainsAny(v, " \t\r\n") {
-			bad("MENTORBOT_KEY_PREFIX", "must be a prefix without spaces, e.g. mentorbot:")
-		} else {
-			c.KeyPrefix = v
-		}
-	}
+	l.keyPrefix(&c.KeyPrefix)
 
 	if v, ok := optional("MENTORBOT_SWEEP_SCHEDULE", `"@every 1m"`, true); ok {
 		if _, err := cron.ParseStandard(v); err != nil {
@@ -201,10 +178,67 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil || !validLevel(level) {
 		bad("MENTORBOT_LOG_LEVEL", fmt.Sprintf("%q is not a log level; use debug, info, warn or error", level))
 	}
-	if len(errs) > 0 {
-		return c, errs
+	if len(l.errs) > 0 {
+		return c, l.errs
 	}
 	return c, nil
+}
+
+// LoadStore reads only the state store's settings, REDIS_URL and
+// MENTORBOT_KEY_PREFIX, checked exactly as Load checks them: for the commands that
+// need Redis and nothing of Slack (export, forget). Problems come back as Errors.
+func LoadStore(lookup func(string) (string, bool)) (redisURL Secret, keyPrefix string, err error) {
+	l := loader{lookup: lookup}
+	redisURL, keyPrefix = DefaultRedisURL, DefaultKeyPrefix
+	l.redisURL(&redisURL)
+	l.keyPrefix(&keyPrefix)
+	if len(l.errs) > 0 {
+		return redisURL, keyPrefix, l.errs
+	}
+	return redisURL, keyPrefix, nil
+}
+
+// loader reads settings through lookup and collects every problem.
+type loader struct {
+	lookup func(string) (string, bool)
+	errs   Errors
+}
+
+func (l *loader) bad(setting, problem string) { l.errs = append(l.errs, &Error{setting, problem}) }
+
+func (l *loader) get(name string) string { v, _ := l.lookup(name); return strings.TrimSpace(v) }
+
+// optional returns the value of an optional setting and whether to use it; set but
+// empty is reported when a default would surprise.
+func (l *loader) optional(name, example string, emptyIsError bool) (string, bool) {
+	v, set := l.lookup(name)
+	v = strings.TrimSpace(v)
+	if set && v == "" && emptyIsError {
+		l.bad(name, "is set but empty; set it (e.g. "+example+") or remove the line to use the default")
+	}
+	return v, v != ""
+}
+
+// redisURL reads REDIS_URL into dst when it is set and valid.
+func (l *loader) redisURL(dst *Secret) {
+	if v, ok := l.optional("REDIS_URL", DefaultRedisURL, true); ok {
+		if problem := checkURL(v, []string{"redis", "rediss"}, "redis://localhost:6379/0 (rediss:// for TLS)"); problem != "" {
+			l.bad("REDIS_URL", problem)
+		} else {
+			*dst = Secret(v)
+		}
+	}
+}
+
+// keyPrefix reads MENTORBOT_KEY_PREFIX into dst when it is set and valid.
+func (l *loader) keyPrefix(dst *string) {
+	if v, ok := l.optional("MENTORBOT_KEY_PREFIX", DefaultKeyPrefix, true); ok {
+		if strings.ContainsAny(v, " \t\r\n") {
+			l.bad("MENTORBOT_KEY_PREFIX", "must be a prefix without spaces, e.g. mentorbot:")
+		} else {
+			*dst = v
+		}
+	}
 }
 
 // checkURL returns what is wrong with raw as a URL of one of schemes, in words that
