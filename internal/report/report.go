@@ -124,7 +124,9 @@ func (s *Service) Load(ctx context.Context, c mentor.Cycle, withEvaluations bool
 	return d, nil
 }
 
-// readPages calls page from offset 0 until it has read the total it reports.
+// readPages calls page from offset 0 until it has read the total it reports. A short
+// page is not the end: a person forgotten (see redisstore.Forget) stays in the
+// cycle's lists, to be counted, without a record to read.
 func readPages[T any](ctx context.Context, size int, page func(offset, limit int) ([]T, int, error)) ([]T, error) {
 	var out []T
 	for off := 0; ; off += size {
@@ -139,7 +141,7 @@ func readPages[T any](ctx context.Context, size int, page func(offset, limit int
 			out = make([]T, 0, total)
 		}
 		out = append(out, xs...)
-		if len(xs) < size || off+size >= total {
+		if off+size >= total {
 			return out, nil
 		}
 	}
