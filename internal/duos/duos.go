@@ -87,7 +87,8 @@ func (s *Service) Duo(ctx context.Context, cycleID, duoID string) (mentor.Duo, e
 	return ds[0], nil
 }
 
-// member returns duo duoID if userID is one of its two members and it has not ended.
+// member returns duo duoID if userID is one of its two members and it has neither
+// ended nor been closed at the end of its cycle.
 func (s *Service) member(ctx context.Context, cycleID, duoID, userID string) (mentor.Duo, error) {
 	d, err := s.Duo(ctx, cycleID, duoID)
 	if err != nil {
@@ -98,6 +99,9 @@ func (s *Service) member(ctx context.Context, cycleID, duoID, userID string) (me
 	}
 	if d.Ended() {
 		return d, mentor.Errorf(mentor.ECONFLICT, "This duo has ended.")
+	}
+	if d.Closed() {
+		return d, mentor.Errorf(mentor.ECONFLICT, "Your duo was closed at the end of the cycle. To reach the committee now, write to them directly.")
 	}
 	return d, nil
 }
@@ -368,6 +372,11 @@ func (s *Service) MarkHandled(ctx context.Context, c mentor.Cycle, id, by string
 // second click after a failure half-way finishes the job.
 func (s *Service) Dissolve(ctx context.Context, c mentor.Cycle, id, by string) (mentor.Concern, mentor.Dissolution, error) {
 	now := s.clock.Now().UTC()
+	if k, d, err := s.Concern(ctx, c.ID, id); err == nil && d.Closed() && !d.Ended() {
+		// Closed at the end of its cycle (its people completed it): no duo is left
+		// to dissolve, and nobody is to be told that it ended.
+		return k, mentor.Dissolution{Duo: d}, mentor.Errorf(mentor.ECONFLICT, "This duo was closed at the end of its cycle, so there is nothing to dissolve. Mark the concern handled once you have followed up.")
+	}
 	k, _, err := s.store.DecideConcern(ctx, c.ID, id, mentor.ConcernDissolved, by, now)
 	if err != nil {
 		return k, mentor.Dissolution{}, err

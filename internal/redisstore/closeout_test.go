@@ -135,3 +135,23 @@ func TestChooseClose(t *testing.T) {
 		t.Fatalf("close-out read back = %+v", d.Close)
 	}
 }
+
+// A duo closed at the end of its cycle is not dissolved afterwards (a concern decided
+// late): its people stay completed and the places stay as they were.
+func TestDissolvingAClosedDuoChangesNothing(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	pair(t, s)
+	if _, _, err := s.CloseDuo(ctx, "c", "D", t0.AddDate(0, 8, 0)); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.DissolveDuo(ctx, "c", "D", "UK", t0.AddDate(0, 8, 1), map[string]bool{"ME": true, "MR": true})
+	if err != nil || out.Changed || out.Duo.Ended() {
+		t.Fatalf("dissolve a closed duo = changed %v, ended %v, %v; want nothing done", out.Changed, out.Duo.Ended(), err)
+	}
+	for _, uid := range []string{"ME", "MR"} {
+		if p, _ := s.Participant(ctx, "c", uid); p.Status != mentor.StatusCompleted {
+			t.Fatalf("%s after dissolving a closed duo: %s, want completed", uid, p.Status)
+		}
+	}
+}

@@ -47,7 +47,9 @@ local function result(changed)
   return {changed, redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2]),
     redis.call('HGET', pkey(mentorID), 'status') or '', redis.call('HGET', pkey(menteeID), 'status') or ''}
 end
-if redis.call('HEXISTS', KEYS[1], 'ended_at') == 1 then return result(0) end
+-- Ended before, or closed at the end of its cycle (its people completed it): nothing
+-- to dissolve.
+if redis.call('HEXISTS', KEYS[1], 'ended_at') == 1 or redis.call('HEXISTS', KEYS[1], 'closed_at') == 1 then return result(0) end
 local before = free(mentorID) + free(menteeID)
 redis.call('HSET', KEYS[1], 'ended_at', at, 'ended_by', ARGV[5])
 redis.call('SREM', dkey(mentorID), duo)
@@ -80,7 +82,8 @@ return result(1)
 // mentor with other duos stays matched; someone in toPool goes back to pending (the
 // pool of the next pairing round); anyone else becomes withdrawn, out of the pool
 // until they ask to come back (ReturnToPool). Counts and free mentor capacity follow.
-// Dissolving an ended duo changes nothing and returns it with Changed=false.
+// Dissolving an ended duo, or one closed at the end of its cycle, changes nothing and
+// returns it with Changed=false.
 // mentor.ENOTFOUND when the duo does not exist. (The duo is read once before the
 // script, for its members' keys.)
 func (s *Store) DissolveDuo(ctx context.Context, cycleID, duoID, by string, at time.Time, toPool map[string]bool) (Dissolution, error) {
