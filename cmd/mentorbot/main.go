@@ -10,6 +10,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -23,10 +24,10 @@ func main() {
 	defer stop()
 	// go-redis logs reconnect attempts through its own package logger; send them to
 	// stderr with a prefix instead of mixing them unmarked into our JSON logs. A
-	// one-shot command (export, forget, …) reports a Redis failure itself, in one
-	// line; go-redis's dial attempts would only repeat it.
+	// one-shot command reports a Redis failure itself, in one line; go-redis's dial
+	// attempts would only repeat it. The bot and the sandbox keep them.
 	redisLog := io.Writer(os.Stderr)
-	if len(os.Args) > 1 && os.Args[1] != "run" {
+	if len(os.Args) > 1 && slices.Contains([]string{"export", "forget", "healthcheck", "match"}, os.Args[1]) {
 		redisLog = io.Discard
 	}
 	redis.SetLogger(&redisLogger{log.New(redisLog, "redis: ", log.LstdFlags)})

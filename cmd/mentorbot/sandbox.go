@@ -22,7 +22,7 @@ import (
 	"github.com/mentorbot/mentorbot/internal/slackfake"
 )
 
-const sandboxUsage = `Usage: mentorbot sandbox [--addr 127.0.0.1:8090] [--people FILE.csv] [--open]
+const sandboxUsage = `Usage: mentorbot sandbox [--addr 127.0.0.1:8090] [--people FILE.csv] [--open] [--allow-remote]
 
 The whole program on this machine, with no Slack workspace and no tokens: a
 Slack-like page in the browser, the real bot behind it (over Socket Mode, as in
@@ -37,7 +37,7 @@ func runSandbox(ctx context.Context, deps runDeps, args []string, getenv func(st
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8090", "address of the page (loopback only, unless --allow-remote)")
-	people := fs.String("people", "", "people CSV in the `mentorbot match` format: the cast's mentors and mentees (default: a built-in cast of 12 from testdata/people.csv)")
+	people := fs.String("people", "", "people CSV in the `mentorbot match` format: the cast's mentors and mentees (default: a built-in cast of 13 from testdata/people.csv)")
 	open := fs.Bool("open", false, "open the page in the default browser")
 	remote := fs.Bool("allow-remote", false, "accept an --addr that is not loopback: anyone who reaches it can act as anyone in the sandbox")
 	fs.Usage = func() {

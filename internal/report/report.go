@@ -180,9 +180,8 @@ func (s *Service) Funnel(ctx context.Context, c mentor.Cycle) (Funnel, error) {
 		if err != nil {
 			return f, fmt.Errorf("encode funnel: %w", err)
 		}
-		if err := s.cache.CacheReport(ctx, c.ID, "funnel", b, FunnelTTL); err != nil {
-			return f, err
-		}
+		// Best effort: the funnel is right without it; the next reader computes it.
+		_ = s.cache.CacheReport(ctx, c.ID, "funnel", b, FunnelTTL)
 	}
 	return f, nil
 }
