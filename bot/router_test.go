@@ -406,6 +406,9 @@ func TestFailuresShowAReferenceToTheirLogLine(t *testing.T) {
 	if err == nil || strings.Contains(logs.String(), `"level":"ERROR"`) || !strings.Contains(logs.String(), `"level":"WARN"`) {
 		t.Fatalf("invalid input logged as %q, want a warning", logs.String())
 	}
+	if !strings.Contains(logs.String(), `"needs"`) || strings.Contains(logs.String(), "Tell your mentor") {
+		t.Fatalf("invalid input logged as %q, want the field's name and not its message", logs.String())
+	}
 }
 
 type writerFunc func([]byte) (int, error)

@@ -87,6 +87,9 @@ func TestCycleEndClosesEachDuoOnceAndHonoursItsChoice(t *testing.T) {
 	at := slackfake.InMessage(stays.ChannelID, h.closeoutOf(stays)[0].TS)
 	h.forgeClick(alice, committeeChannel, "closeout_close", c.ID+"|"+stays.ID)
 	h.ephemeral(alice, "Only the two people of this duo")
+	if got := h.duo(stays); got.Close.Choice != mentor.CloseUndecided {
+		t.Fatalf("a non-member's click chose %q for the duo", got.Close.Choice)
+	}
 
 	// One member closes, the other changes their mind within the grace period.
 	if _, err := h.slack.ClickButton(h.ctx, stays.MenteeID, at, "closeout_close"); err != nil {
@@ -136,6 +139,12 @@ func TestCycleEndClosesEachDuoOnceAndHonoursItsChoice(t *testing.T) {
 	}
 	if got := h.duo(closes); got.Close.ArchivedAt.IsZero() {
 		t.Error("the archiving was not recorded")
+	}
+	// Once archived, the choice is final.
+	h.forgeClick(closes.MentorID, general, "closeout_continue", c.ID+"|"+closes.ID)
+	h.ephemeral(closes.MentorID, "archived already")
+	if got := h.duo(closes); got.Close.Choice != mentor.CloseArchive {
+		t.Errorf("a choice after the archive changed it to %q", got.Close.Choice)
 	}
 	for _, d := range duos {
 		if n := len(h.closeoutOf(d)); n != 1 {

@@ -417,10 +417,11 @@ func TestSendingJustAfterSwitchingTheRoleShowsTheRightForm(t *testing.T) {
 	})
 }
 
-// Two quick switches of the role: when the second redraw finds the first one already
-// on screen (hash_conflict), it draws the latest role over it instead of leaving the
-// form on the role the person switched away from.
-func TestSwitchingTheRoleTwiceQuicklyEndsOnTheLatestRole(t *testing.T) {
+// A role redraw that finds another redraw already on screen (hash_conflict, as when
+// the role is switched twice quickly) draws the latest role over it instead of
+// leaving the form on the role the person switched away from. (Which click is the
+// latest, by action_ts, is TestLatestChoiceIsTheLatestClick's.)
+func TestARoleRedrawMeetingAHashConflictDrawsTheLatestRole(t *testing.T) {
 	h := startBot(t)
 	h.openCycle(alice)
 	v := h.openJoinAs(bob, mentor.RoleMentor)

@@ -47,6 +47,9 @@ func TestFinishingARoundTellsThoseLeftWithoutAPartnerOnce(t *testing.T) {
 	h.settle()
 
 	c := mustActive(t, h)
+	if r := h.latestRound(c.ID); r.FinishedBy != alice || !r.FinishedAt.Equal(h.clock.Now().UTC()) {
+		t.Errorf("round finished by %q at %s; want once, by alice, now", r.FinishedBy, r.FinishedAt)
+	}
 	told := 0
 	for _, u := range []string{bob, carol, dave, erin, frank} {
 		p, err := h.store().Participant(h.ctx, c.ID, u)
