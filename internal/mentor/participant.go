@@ -177,3 +177,11 @@ type Counts struct {
 	Withdrawn          int
 	FreeMentorCapacity int // mentee places left with mentors
 }
+
+// PoolChange is what changed in a cycle's sign-ups after a revision: the revision
+// now, the people whose sign-up changed, and the epoch, which changes when someone
+// is forgotten (their id is not kept to say so: read everything again).
+type PoolChange struct {
+	Rev, Epoch int64
+	Changed    []string
+}

@@ -22,7 +22,7 @@ import (
 // closeDuoScript closes a duo at the end of its cycle, once, and marks each member
 // whose every duo is now closed as completed.
 // KEYS: duo hash, participant:<mentor>, participant:<mentee>, duos_of:<mentor>,
-// duos_of:<mentee>, stats, the eight idx keys, then the hash of every duo of either
+// duos_of:<mentee>, stats, the eight idx keys, pool_changes, then the hash of every duo of either
 // member (the caller reads them first; a set that changed meanwhile is STALE).
 // ARGV: base, duo id, mentor uid, mentee uid, at ms.
 // Returns 1 when it closed the duo, 0 when it was closed or dissolved before; errors
@@ -59,6 +59,7 @@ end
 complete(mentorID)
 complete(menteeID)
 redis.call('HINCRBY', base .. ':stats', 'free_capacity', free(mentorID) + free(menteeID) - before)
+touch(mentorID, menteeID)
 return 1
 `)
 
@@ -89,6 +90,7 @@ func (s *Store) CloseDuo(ctx context.Context, cycleID, duoID string, at time.Tim
 		}
 		keys := append([]string{s.duoKey(cycleID, duoID), s.participantKey(cycleID, mentorID), s.participantKey(cycleID, menteeID),
 			t + ":duos_of:" + mentorID, t + ":duos_of:" + menteeID, t + ":stats"}, s.idxKeys(cycleID)...)
+		keys = append(keys, t+":pool_changes")
 		for _, id := range append(mentorDuos.Val(), menteeDuos.Val()...) {
 			keys = append(keys, s.duoKey(cycleID, id))
 		}

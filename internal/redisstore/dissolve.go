@@ -31,7 +31,8 @@ func (s *Store) idxKeys(cycleID string) []string {
 // dissolveScript ends a duo and settles both members.
 // KEYS (all it touches; luaHelpers build the same names from base): duo hash,
 // checklist hash, duo_of:<mentee>, duos_of:<mentor>, duos_of:<mentee>,
-// participant:<mentor>, participant:<mentee>, the six idx keys, stats.
+// participant:<mentor>, participant:<mentee>, the eight idx keys, stats,
+// pool_changes.
 // ARGV: base, duo id, mentor uid, mentee uid, by, at ms, mentor to pool "1"/"0",
 // mentee to pool "1"/"0".
 // Returns {1 changed | 0 ended before, duo HGETALL, checklist HGETALL, mentor's status,
@@ -72,6 +73,7 @@ end
 settle(mentorID, ARGV[7])
 settle(menteeID, ARGV[8])
 redis.call('HINCRBY', base .. ':stats', 'free_capacity', free(mentorID) + free(menteeID) - before)
+touch(mentorID, menteeID)
 return result(1)
 `)
 
@@ -104,7 +106,7 @@ func (s *Store) DissolveDuo(ctx context.Context, cycleID, duoID, by string, at t
 	keys := append([]string{key, s.checklistKey(cycleID, duoID), t + ":duo_of:" + menteeID,
 		t + ":duos_of:" + mentorID, t + ":duos_of:" + menteeID,
 		s.participantKey(cycleID, mentorID), s.participantKey(cycleID, menteeID)},
-		append(s.idxKeys(cycleID), t+":stats")...)
+		append(s.idxKeys(cycleID), t+":stats", t+":pool_changes")...)
 	res, err := dissolveScript.Run(ctx, s.rdb, keys, t, duoID, mentorID, menteeID, by, at.UnixMilli(),
 		flag(toPool[mentorID]), flag(toPool[menteeID])).Slice()
 	switch {
@@ -139,7 +141,8 @@ func flag(b bool) string {
 }
 
 // returnScript puts a withdrawn person without a duo back in the pool.
-// KEYS: participant hash, duos_of:<uid>, the six idx keys, stats. ARGV: base, uid, at ms.
+// KEYS: participant hash, duos_of:<uid>, the eight idx keys, stats, pool_changes.
+// ARGV: base, uid, at ms.
 // Returns 1 changed | 0 pending already; errors NOTFOUND, IN_DUO.
 var returnScript = redis.NewScript(luaHelpers + `
 local uid = ARGV[2]
@@ -154,6 +157,7 @@ redis.call('HDEL', pkey(uid), 'withdrawn_at')
 redis.call('HINCRBY', pkey(uid), 'rev', 1)
 move(uid, f[1], 'withdrawn', f[1], 'pending', f[3])
 redis.call('HINCRBY', base .. ':stats', 'free_capacity', free(uid) - before)
+touch(uid)
 return 1
 `)
 
@@ -166,7 +170,7 @@ return 1
 func (s *Store) ReturnToPool(ctx context.Context, cycleID, userID string, at time.Time) (changed bool, err error) {
 	t := s.tag(cycleID)
 	keys := append([]string{s.participantKey(cycleID, userID), t + ":duos_of:" + userID},
-		append(s.idxKeys(cycleID), t+":stats")...)
+		append(s.idxKeys(cycleID), t+":stats", t+":pool_changes")...)
 	n, err := returnScript.Run(ctx, s.rdb, keys, t, userID, at.UnixMilli()).Int()
 	switch {
 	case isReply(err, "NOTFOUND"):

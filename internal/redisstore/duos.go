@@ -170,7 +170,7 @@ func (s *Store) DuoPage(ctx context.Context, cycleID string, offset, limit int) 
 // approveScript creates a duo and updates both people in one step.
 // KEYS (all it touches; luaHelpers build the same names from base): duo, duos,
 // duo_of:<mentee>, duos_of:<mentee>, duos_of:<mentor>, participant:<mentee>,
-// participant:<mentor>, stats, the eight idx keys.
+// participant:<mentor>, stats, the eight idx keys, pool_changes.
 // ARGV: base, duo id, mentee uid, mentor uid, duo JSON, now ms.
 // Returns {duo id, "created"|"existing"}; errors: MENTEE_GONE, MENTEE_TAKEN <duo>,
 // MENTOR_GONE, MENTOR_FULL, NOT_MENTEE, NOT_MENTOR, MENTEE_AVOIDS, MENTOR_AVOIDS
@@ -222,6 +222,7 @@ if mr[2] ~= 'matched' then
   move(mentor, 'mentor', mr[2], 'mentor', 'matched', mr[3])
 end
 redis.call('HINCRBY', base .. ':stats', 'free_capacity', free(mentor) - before)
+touch(mentee, mentor)
 return {duo, 'created'}
 `)
 
@@ -240,6 +241,7 @@ func (s *Store) CreateDuo(ctx context.Context, d mentor.Duo) (duo mentor.Duo, cr
 		t + ":duos_of:" + d.MenteeID, t + ":duos_of:" + d.MentorID,
 		s.participantKey(d.CycleID, d.MenteeID), s.participantKey(d.CycleID, d.MentorID), t + ":stats"},
 		s.idxKeys(d.CycleID)...)
+	keys = append(keys, t+":pool_changes")
 	res, err := approveScript.Run(ctx, s.rdb, keys, t, d.ID, d.MenteeID, d.MentorID, data, d.CreatedAt.UnixMilli()).StringSlice()
 	if err != nil {
 		var rerr redis.Error

@@ -40,7 +40,7 @@ import (
 // KEYS: participant:<uid>, participant:<token>, participants, duos_of:<uid>,
 // duos_of:<token>, duo_of:<uid>, duo_of:<token>, evaluation:<uid>, evaluations,
 // stats, the eight idx keys; then for each duo of ARGV: duo hash, agreement hash,
-// concerns_of:<duo>; then the hash of each concern of ARGV.
+// concerns_of:<duo>; then the hash of each concern of ARGV; then pool_changes.
 // ARGV: base, uid, token, now ms, the text left in a concern, n duos, the n duo
 // ids, the concern ids.
 // Returns {profile 0/1, evaluations, concerns, duos, agreements}; errors STALE (a
@@ -78,6 +78,11 @@ if f[2] then
   redis.call('DEL', KEYS[1])
   redis.call('HSET', KEYS[2], 'role', f[1], 'status', status, 'created', f[3], 'capacity', f[4] or '0', 'forgotten_at', now)
   redis.call('HINCRBY', KEYS[10], 'free_capacity', 0 - before)
+  -- Readers that keep the pool in memory read it all again (pool_epoch): the id
+  -- must not stay in pool_changes to tell them who went.
+  redis.call('ZREM', base .. ':pool_changes', uid)
+  redis.call('HINCRBY', KEYS[10], 'pool_rev', 1)
+  redis.call('HINCRBY', KEYS[10], 'pool_epoch', 1)
   out[1] = 1
 end
 if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('RENAME', KEYS[4], KEYS[5]) end
@@ -202,6 +207,7 @@ func (s *Store) Forget(ctx context.Context, cycleID, userID string, now time.Tim
 				args = append(args, c)
 			}
 		}
+		keys = append(keys, t+":pool_changes")
 		res, err := forgetScript.Run(ctx, s.rdb, keys, args...).Int64Slice()
 		switch {
 		case isReply(err, "STALE"):

@@ -19,7 +19,10 @@ import (
 //	T:participant:<uid>     hash: data (profile JSON), role, status, capacity, created, rev
 //	T:duos_of:<uid>         set of the person's duo ids
 //	T:idx:<role>:<status>   zset of user ids by sign-up time, for counts and lists
-//	T:stats                 hash: free_capacity (sum of mentors' free slots)
+//	T:stats                 hash: free_capacity (sum of mentors' free slots),
+//	                        pool_rev (raised by every change to a sign-up),
+//	                        pool_epoch (raised when someone is forgotten)
+//	T:pool_changes          zset of user ids by the pool_rev of their last change
 //
 // status and duos live outside the JSON so the pairing script can change them without
 // decoding it; the JSON's own Status and Duos fields are ignored on read.
@@ -37,6 +40,12 @@ local function free(uid)
   if n < 0 then return 0 end
   return n
 end
+-- touch records that the sign-ups of these people changed (profile, status or
+-- duos), for readers that keep the pool in memory (see PoolChanges).
+local function touch(...)
+  local rev = redis.call('HINCRBY', base .. ':stats', 'pool_rev', 1)
+  for _, uid in ipairs({...}) do redis.call('ZADD', base .. ':pool_changes', rev, uid) end
+end
 local function move(uid, role0, status0, role1, status1, created)
   if role0 and status0 then redis.call('ZREM', idx(role0, status0), uid) end
   redis.call('ZADD', idx(role1, status1), created, uid)
@@ -45,7 +54,7 @@ end
 
 // joinScript creates or edits a sign-up.
 // KEYS (all it touches; luaHelpers build the same names from base): participant,
-// duos_of, participants, stats, the eight idx keys.
+// duos_of, participants, stats, the eight idx keys, pool_changes.
 // ARGV: base, uid, data, role, capacity, now ms.
 // A matched person cannot edit (error MATCHED), nor can someone who left while in a
 // duo (IN_DUO: the committee decides about the duo); anyone else who left joins
@@ -67,11 +76,13 @@ local rev = redis.call('HINCRBY', key, 'rev', 1)
 move(uid, old[1], old[2], ARGV[4], 'pending', created)
 redis.call('ZADD', base .. ':participants', created, uid)
 redis.call('HINCRBY', base .. ':stats', 'free_capacity', free(uid) - before)
+touch(uid)
 return rev
 `)
 
 // withdrawScript marks a participant withdrawn.
-// KEYS (all it touches): participant, duos_of, stats, the eight idx keys.
+// KEYS (all it touches): participant, duos_of, stats, the eight idx keys,
+// pool_changes.
 // ARGV: base, uid, now ms. Returns {previous status, duo ids...}; NOTFOUND if absent.
 var withdrawScript = redis.NewScript(luaHelpers + `
 local uid = ARGV[2]
@@ -86,6 +97,7 @@ redis.call('HSET', key, 'status', 'withdrawn', 'withdrawn_at', ARGV[3])
 redis.call('HINCRBY', key, 'rev', 1)
 move(uid, old[1], old[2], old[1], 'withdrawn', old[3])
 redis.call('HINCRBY', base .. ':stats', 'free_capacity', free(uid) - before)
+touch(uid)
 return out
 `)
 
@@ -109,6 +121,7 @@ func (s *Store) SaveSignup(ctx context.Context, p mentor.Participant, now time.T
 	t := s.tag(p.CycleID)
 	keys := append([]string{s.participantKey(p.CycleID, p.UserID), t + ":duos_of:" + p.UserID, t + ":participants", t + ":stats"},
 		s.idxKeys(p.CycleID)...)
+	keys = append(keys, t+":pool_changes")
 	err = joinScript.Run(ctx, s.rdb, keys, t, p.UserID, data, string(p.Role), capacity, now.UnixMilli()).Err()
 	if isReply(err, "MATCHED") || isReply(err, "IN_DUO") {
 		return mentor.Errorf(mentor.ECONFLICT, "You're in a duo this cycle, so your sign-up can't be changed here. Please contact the mentorship committee.")
@@ -122,6 +135,7 @@ func (s *Store) SaveSignup(ctx context.Context, p mentor.Participant, now time.T
 func (s *Store) Withdraw(ctx context.Context, cycleID, userID string, now time.Time) (mentor.Status, []string, error) {
 	t := s.tag(cycleID)
 	keys := append([]string{s.participantKey(cycleID, userID), t + ":duos_of:" + userID, t + ":stats"}, s.idxKeys(cycleID)...)
+	keys = append(keys, t+":pool_changes")
 	res, err := withdrawScript.Run(ctx, s.rdb, keys, t, userID, now.UnixMilli()).StringSlice()
 	if isReply(err, "NOTFOUND") {
 		return "", nil, mentor.Errorf(mentor.ENOTFOUND, "You haven't signed up for this cycle.")
@@ -184,12 +198,7 @@ func (s *Store) readParticipants(ctx context.Context, cycleID, set string, start
 	}
 	for from := start; len(ids) > 0; from += participantPage {
 		pipe := s.rdb.Pipeline()
-		fields := make([]*redis.SliceCmd, len(ids))
-		duos := make([]*redis.StringSliceCmd, len(ids))
-		for i, uid := range ids {
-			fields[i] = pipe.HMGet(ctx, t+":participant:"+uid, "data", "status", "withdrawn_at")
-			duos[i] = pipe.SMembers(ctx, t+":duos_of:"+uid)
-		}
+		page := s.queuePage(ctx, pipe, t, ids)
 		var next *redis.StringSliceCmd
 		if len(ids) == participantPage && (stop < 0 || from+participantPage <= stop) {
 			next = pipe.ZRange(ctx, t+":"+set, int64(from+participantPage), pageEnd(from+participantPage))
@@ -197,6 +206,27 @@ func (s *Store) readParticipants(ctx context.Context, cycleID, set string, start
 		if _, err := pipe.Exec(ctx); err != nil {
 			return nil, wrap(err, "read participants of %s", cycleID)
 		}
+		if out, err = page(out); err != nil {
+			return nil, err
+		}
+		ids = nil
+		if next != nil {
+			ids = next.Val()
+		}
+	}
+	return out, nil
+}
+
+// queuePage queues the reads of the sign-ups of ids on pipe; after Exec, the
+// returned function appends those that exist to out.
+func (s *Store) queuePage(ctx context.Context, pipe redis.Pipeliner, t string, ids []string) func(out []mentor.Participant) ([]mentor.Participant, error) {
+	fields := make([]*redis.SliceCmd, len(ids))
+	duos := make([]*redis.StringSliceCmd, len(ids))
+	for i, uid := range ids {
+		fields[i] = pipe.HMGet(ctx, t+":participant:"+uid, "data", "status", "withdrawn_at")
+		duos[i] = pipe.SMembers(ctx, t+":duos_of:"+uid)
+	}
+	return func(out []mentor.Participant) ([]mentor.Participant, error) {
 		for i := range ids {
 			f := fields[i].Val()
 			if len(f) < 3 || f[0] == nil {
@@ -204,14 +234,63 @@ func (s *Store) readParticipants(ctx context.Context, cycleID, set string, start
 			}
 			p, err := decodeParticipant(str(f[0]), str(f[1]), str(f[2]), duos[i].Val())
 			if err != nil {
-				return nil, err
+				return out, err
 			}
 			out = append(out, p)
 		}
-		ids = nil
-		if next != nil {
-			ids = next.Val()
+		return out, nil
+	}
+}
+
+// ParticipantsByID returns the sign-ups of ids that exist (in the order of ids),
+// reading participantPage of them per round trip.
+func (s *Store) ParticipantsByID(ctx context.Context, cycleID string, ids []string) ([]mentor.Participant, error) {
+	t := s.tag(cycleID)
+	out := make([]mentor.Participant, 0, len(ids))
+	for from := 0; from < len(ids); from += participantPage {
+		pipe := s.rdb.Pipeline()
+		page := s.queuePage(ctx, pipe, t, ids[from:min(from+participantPage, len(ids))])
+		if _, err := pipe.Exec(ctx); err != nil {
+			return nil, wrap(err, "read participants of %s", cycleID)
 		}
+		var err error
+		if out, err = page(out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// PoolChange is what changed in a cycle's sign-ups since a revision.
+type PoolChange = mentor.PoolChange
+
+// PoolChanges returns the cycle's sign-up revision and the people whose sign-up
+// changed after revision since (none when since is negative), read atomically.
+// Every script that changes a sign-up (joining, leaving, a duo made, dissolved or
+// closed) raises the revision and records who changed, so a reader that keeps the
+// cycle's sign-ups in memory catches up with a few reads instead of reading them
+// all again. Forgetting someone raises Epoch instead of naming them: a reader
+// whose epoch differs reads everything again.
+func (s *Store) PoolChanges(ctx context.Context, cycleID string, since int64) (PoolChange, error) {
+	t := s.tag(cycleID)
+	var r *redis.SliceCmd
+	var ids *redis.StringSliceCmd
+	_, err := s.rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+		r = pipe.HMGet(ctx, t+":stats", "pool_rev", "pool_epoch")
+		if since >= 0 {
+			ids = pipe.ZRangeByScore(ctx, t+":pool_changes", &redis.ZRangeBy{Min: "(" + strconv.FormatInt(since, 10), Max: "+inf"})
+		}
+		return nil
+	})
+	if err != nil {
+		return PoolChange{}, wrap(err, "read the sign-up changes of %s", cycleID)
+	}
+	var out PoolChange
+	v := r.Val()
+	out.Rev, _ = strconv.ParseInt(str(v[0]), 10, 64)
+	out.Epoch, _ = strconv.ParseInt(str(v[1]), 10, 64)
+	if ids != nil {
+		out.Changed = ids.Val()
 	}
 	return out, nil
 }
