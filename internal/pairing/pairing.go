@@ -20,6 +20,8 @@ import (
 // Store is what the service needs from storage.
 type Store interface {
 	Participants(ctx context.Context, cycleID string) ([]mentor.Participant, error)
+	ParticipantsByID(ctx context.Context, cycleID string, ids []string) ([]mentor.Participant, error)
+	PoolChanges(ctx context.Context, cycleID string, since int64) (mentor.PoolChange, error)
 	Duos(ctx context.Context, cycleID string, ids []string) ([]mentor.Duo, error)
 	DuoIDs(ctx context.Context, cycleID string) ([]string, error)
 	CreateDuo(ctx context.Context, d mentor.Duo) (mentor.Duo, bool, error)
@@ -42,6 +44,7 @@ type Service struct {
 	store   Store
 	clock   clock.Clock
 	weights matching.Weights
+	cache   signupCache
 }
 
 // New returns the service, scoring with the program's default weights.
@@ -69,7 +72,7 @@ type pool struct {
 }
 
 func (s *Service) pool(ctx context.Context, cycleID string) (pool, error) {
-	all, err := s.store.Participants(ctx, cycleID)
+	su, err := s.signups(ctx, cycleID)
 	if err != nil {
 		return pool{}, err
 	}
@@ -77,9 +80,9 @@ func (s *Service) pool(ctx context.Context, cycleID string) (pool, error) {
 	if err != nil {
 		return pool{}, err
 	}
-	p := pool{byID: make(map[string]mentor.Participant, len(all)), settings: settings, now: s.clock.Now()}
-	for _, x := range all {
-		p.byID[x.UserID] = x
+	// byID is shared with the cache: a pool only reads it.
+	p := pool{byID: su.byID, settings: settings, now: s.clock.Now()}
+	for _, x := range su.all {
 		switch {
 		case !x.Matchable():
 		case x.Role == mentor.RoleMentee:
@@ -88,27 +91,16 @@ func (s *Service) pool(ctx context.Context, cycleID string) (pool, error) {
 			p.mentors = append(p.mentors, x)
 		}
 	}
-	return p, s.lastCycle(ctx, cycleID, &p)
+	p.lastCycle(su.lastDuos)
+	return p, nil
 }
 
-// lastCycle fills in p.previous and p.continuing from the duos of the cycle before
-// cycleID: a pair who both asked to continue (each lists the other in
+// lastCycle fills in p.previous and p.continuing from the duos of the cycle
+// before: a pair who both asked to continue (each lists the other in
 // ContinueWith) continues; every other pair of last cycle is forbidden.
-func (s *Service) lastCycle(ctx context.Context, cycleID string, p *pool) error {
-	c, _, err := s.store.Cycle(ctx, cycleID)
-	if mentor.ErrorCode(err) == mentor.ENOTFOUND || (err == nil && c.Previous == "") {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	ids, err := s.store.DuoIDs(ctx, c.Previous)
-	if err != nil || len(ids) == 0 {
-		return err
-	}
-	duos, err := s.store.Duos(ctx, c.Previous, ids)
-	if err != nil {
-		return err
+func (p *pool) lastCycle(duos []mentor.Duo) {
+	if len(duos) == 0 {
+		return
 	}
 	p.previous, p.continuing = map[string][]string{}, map[string]string{}
 	for _, d := range duos {
@@ -121,7 +113,6 @@ func (s *Service) lastCycle(ctx context.Context, cycleID string, p *pool) error 
 		p.previous[d.MenteeID] = append(p.previous[d.MenteeID], d.MentorID)
 		p.previous[d.MentorID] = append(p.previous[d.MentorID], d.MenteeID)
 	}
-	return nil
 }
 
 // LastPartners returns the people userID was in a duo with in the cycle before c
