@@ -25,6 +25,28 @@ func (x *Matrix) NewSession() *Session {
 	return ss
 }
 
+// NewSessionWith is NewSession with pins given from the start: its first result
+// is exactly SolveWith's with the same pins (same pairs, not only the same total).
+func (x *Matrix) NewSessionWith(pins []Pin) (*Session, error) {
+	pinned, pinsOf, err := x.pinsAt(pins)
+	if err != nil {
+		return nil, err
+	}
+	ss := &Session{x: x, pinned: pinned, pinsOf: pinsOf}
+	ss.s = newSolver(x, pinned, pinsOf, false)
+	ss.s.solve()
+	return ss, nil
+}
+
+// PinnedTo returns the mentor menteeID is pinned to, if any.
+func (ss *Session) PinnedTo(menteeID string) (string, bool) {
+	i, ok := slices.BinarySearchFunc(ss.x.pe, menteeID, func(pr profile, id string) int { return cmpString(pr.id, id) })
+	if !ok || ss.pinned[i] == 0 {
+		return "", false
+	}
+	return ss.x.pr[ss.pinned[i]-1].id, true
+}
+
 // Result returns the current assignment, pins included.
 func (ss *Session) Result() Result { return ss.x.result(ss.s, ss.pinned) }
 

@@ -94,3 +94,62 @@ func TestSessionRefusesBadPinsAndChangesNothing(t *testing.T) {
 		t.Fatal("session's first result is not the optimum")
 	}
 }
+
+// A session started with pins gives exactly SolveWith's pairs with those pins, and
+// pins added afterwards keep it optimal (brute force), whichever side the solver's
+// rows are.
+func TestSessionStartedWithPinsStaysOptimal(t *testing.T) {
+	r := rand.New(rand.NewPCG(35, 36))
+	layouts := map[bool]int{}
+	for k := range 1500 {
+		n, m := 1+r.IntN(6), 1+r.IntN(4)
+		lo, hi := -20, 20
+		if k%3 == 0 {
+			lo, hi = -1, 1 // ties
+		}
+		x := matrixFromPoints(randomPoints(r, n, m, lo, hi, 0.25))
+		layouts[x.byMentee]++
+		seq := pinSequence(r, x, 1+r.IntN(4))
+		split := r.IntN(len(seq) + 1)
+		pins := seq[:split]
+		ss, err := x.NewSessionWith(pins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cold, _ := x.SolveWith(Options{Pins: pins})
+		if got := ss.Result(); !samePairs(got, cold) {
+			t.Fatalf("instance %d: session started with pins %v gives %+v, SolveWith %+v", k, pins, got.Pairs, cold.Pairs)
+		}
+		for _, p := range seq[split:] {
+			pins = append(pins, p)
+			res, err := ss.Pin(p.MenteeID, p.MentorID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkPins(t, res, pins)
+			checkValidPinned(t, x, res, pins)
+			if card, total := bruteForceWith(x, pins, false); len(res.Pairs) != card || res.Total != total {
+				t.Fatalf("instance %d (%d×%d, byMentee %v) after pins %v: session %d pairs total %d, brute force %d pairs total %d",
+					k, n, m, x.byMentee, pins, len(res.Pairs), res.Total, card, total)
+			}
+			if to, ok := ss.PinnedTo(p.MenteeID); !ok || to != p.MentorID {
+				t.Fatalf("PinnedTo(%s) = %s, %v; want %s", p.MenteeID, to, ok, p.MentorID)
+			}
+		}
+	}
+	if layouts[true] < 200 || layouts[false] < 200 {
+		t.Fatalf("instances by layout %v: both solver orientations need testing", layouts)
+	}
+}
+
+func samePairs(a, b Result) bool {
+	if len(a.Pairs) != len(b.Pairs) || a.Total != b.Total {
+		return false
+	}
+	for i := range a.Pairs {
+		if a.Pairs[i].MenteeID != b.Pairs[i].MenteeID || a.Pairs[i].MentorID != b.Pairs[i].MentorID {
+			return false
+		}
+	}
+	return true
+}

@@ -89,21 +89,9 @@ func (x *Matrix) Solve() Result {
 // It reuses the matrix: re-solving after the committee pins a pair costs an
 // assignment, not a scoring.
 func (x *Matrix) SolveWith(o Options) (Result, error) {
-	pinned := make([]int, x.n) // mentor position + 1 of pinned mentees (ID order)
-	pinsOf := make([]int, x.m)
-	for _, p := range o.Pins {
-		i, iok := slices.BinarySearchFunc(x.pe, p.MenteeID, func(pr profile, id string) int { return cmpString(pr.id, id) })
-		j, jok := slices.BinarySearchFunc(x.pr, p.MentorID, func(pr profile, id string) int { return cmpString(pr.id, id) })
-		switch {
-		case !iok:
-			return Result{}, fmt.Errorf("pin %s-%s: no mentee %q", p.MenteeID, p.MentorID, p.MenteeID)
-		case !jok:
-			return Result{}, fmt.Errorf("pin %s-%s: no mentor %q", p.MenteeID, p.MentorID, p.MentorID)
-		case pinned[i] != 0:
-			return Result{}, fmt.Errorf("mentee %q pinned twice", p.MenteeID)
-		}
-		pinned[i] = j + 1
-		pinsOf[j]++
+	pinned, pinsOf, err := x.pinsAt(o.Pins)
+	if err != nil {
+		return Result{}, err
 	}
 	res := x.assign(pinned, pinsOf, o.PointsOnly)
 	if o.MarkForCount && !o.PointsOnly {
@@ -117,6 +105,27 @@ func (x *Matrix) SolveWith(o Options) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// pinsAt returns, for pins, the mentor position + 1 of each pinned mentee (0: not
+// pinned) and the number of pins of each mentor, both by position in ID order.
+func (x *Matrix) pinsAt(pins []Pin) (pinned, pinsOf []int, err error) {
+	pinned, pinsOf = make([]int, x.n), make([]int, x.m)
+	for _, p := range pins {
+		i, iok := slices.BinarySearchFunc(x.pe, p.MenteeID, func(pr profile, id string) int { return cmpString(pr.id, id) })
+		j, jok := slices.BinarySearchFunc(x.pr, p.MentorID, func(pr profile, id string) int { return cmpString(pr.id, id) })
+		switch {
+		case !iok:
+			return nil, nil, fmt.Errorf("pin %s-%s: no mentee %q", p.MenteeID, p.MentorID, p.MenteeID)
+		case !jok:
+			return nil, nil, fmt.Errorf("pin %s-%s: no mentor %q", p.MenteeID, p.MentorID, p.MentorID)
+		case pinned[i] != 0:
+			return nil, nil, fmt.Errorf("mentee %q pinned twice", p.MenteeID)
+		}
+		pinned[i] = j + 1
+		pinsOf[j]++
+	}
+	return pinned, pinsOf, nil
 }
 
 func cmpString(a, b string) int {

@@ -45,6 +45,7 @@ type Service struct {
 	clock   clock.Clock
 	weights matching.Weights
 	cache   signupCache
+	solved  solvedCache
 }
 
 // New returns the service, scoring with the program's default weights.
@@ -60,10 +61,13 @@ func (s *Service) Duos(ctx context.Context, cycleID string, ids []string) ([]men
 // pool is the people a round can pair: pending mentees and mentors with a free
 // place, the cycle's matching settings, and last cycle's duos.
 type pool struct {
+	su       *signups
 	byID     map[string]mentor.Participant
 	mentees  []mentor.Participant // by sign-up time
 	mentors  []mentor.Participant
 	settings matching.Settings
+	// settingsRev is the revision of settings (0: the defaults).
+	settingsRev int
 	// previous maps a person to last cycle's partners they may not be proposed
 	// again; continuing maps a mentee to the mentor both asked to continue with.
 	previous   map[string][]string
@@ -76,12 +80,12 @@ func (s *Service) pool(ctx context.Context, cycleID string) (pool, error) {
 	if err != nil {
 		return pool{}, err
 	}
-	settings, _, err := s.store.MatchSettings(ctx, cycleID)
+	settings, settingsRev, err := s.store.MatchSettings(ctx, cycleID)
 	if err != nil {
 		return pool{}, err
 	}
 	// byID is shared with the cache: a pool only reads it.
-	p := pool{byID: su.byID, settings: settings, now: s.clock.Now()}
+	p := pool{su: su, byID: su.byID, settings: settings, settingsRev: settingsRev, now: s.clock.Now()}
 	for _, x := range su.all {
 		switch {
 		case !x.Matchable():
@@ -193,9 +197,16 @@ type plan struct {
 	why   map[string]string        // unmatched mentees: why
 }
 
-// solve optimises the given mentees around pins (their mentors' places are
-// reserved) under the pool's settings.
-func (s *Service) solve(p *pool, mentees []mentor.Participant, pins []matching.Pin) (plan, error) {
+// solve optimises the given mentees of round r around pins (their mentors' places
+// are reserved) under the pool's settings: with the round's kept optimiser when it
+// still fits (see solved.go), else from scratch, keeping the new optimiser for the
+// round's next choice.
+func (s *Service) solve(p *pool, r *mentor.PairingRound, mentees []mentor.Participant, pins []matching.Pin) (plan, error) {
+	if sr := s.solved.get(r.ID); sr != nil {
+		if pl, ok := sr.resolve(p, r, mentees, pins); ok {
+			return pl, nil
+		}
+	}
 	es := p.people(mentees)
 	for _, pin := range pins { // pinned mentees take part only as pins
 		es = append(es, p.person(p.byID[pin.MenteeID], zoneCache{}))
@@ -205,6 +216,25 @@ func (s *Service) solve(p *pool, mentees []mentor.Participant, pins []matching.P
 	if err != nil {
 		return plan{}, err
 	}
+	sr := &solvedRound{roundID: r.ID, su: p.su, settingsRev: p.settingsRev, x: x,
+		at: make(map[string]int, len(es)), capacity: make(map[string]int, len(p.mentors)), forCount: map[string]bool{}}
+	for i, e := range es {
+		sr.at[e.ID] = i
+	}
+	for _, m := range p.mentors {
+		sr.capacity[m.UserID] = m.FreeSlots()
+	}
+	for _, pr := range res.Pairs {
+		if pr.ForCount {
+			sr.forCount[pr.MenteeID+" "+pr.MentorID] = true
+		}
+	}
+	// A second assignment, the same as SolveWith's, whose dual values the next
+	// choice starts from.
+	if sr.ss, err = x.NewSessionWith(pins); err != nil {
+		return plan{}, err
+	}
+	s.solved.put(sr)
 	out := plan{pairs: make(map[string]matching.Pair, len(res.Pairs)), why: map[string]string{}}
 	for _, pr := range res.Pairs {
 		if !pr.Pinned {
@@ -212,14 +242,9 @@ func (s *Service) solve(p *pool, mentees []mentor.Participant, pins []matching.P
 		}
 	}
 	for i, e := range es[:len(mentees)] {
-		if _, ok := out.pairs[e.ID]; ok {
-			continue
+		if _, ok := out.pairs[e.ID]; !ok {
+			out.why[e.ID] = whyNone(x, i)
 		}
-		why := x.WhyNoMentor(i)
-		if why == "" {
-			why = whyTaken(x.Allowed(i))
-		}
-		out.why[e.ID] = why
 	}
 	return out, nil
 }
@@ -286,7 +311,7 @@ func (s *Service) Propose(ctx context.Context, c mentor.Cycle, actor string) (me
 		}
 		rest = append(rest, e)
 	}
-	pl, err := s.solve(&p, rest, pins)
+	pl, err := s.solve(&p, &r, rest, pins)
 	if err != nil {
 		return r, err
 	}
@@ -330,23 +355,23 @@ func (s *Service) Reoptimise(ctx context.Context, c mentor.Cycle, roundID, choic
 	})
 }
 
-// reoptimise is Reoptimise on a round read in the current transaction.
-func (s *Service) reoptimise(p *pool, r *mentor.PairingRound, choice string) error {
-	matchable := func(id string) bool {
-		x, ok := p.byID[id]
-		return ok && x.Matchable()
-	}
+// matchable reports whether id is in the pool and can be given a duo.
+func (p *pool) matchable(id string) bool {
+	x, ok := p.byID[id]
+	return ok && x.Matchable()
+}
+
+// request is what re-optimising round r asks of the optimiser: the open mentees,
+// and the pins (the committee's choices, pairs continuing from last cycle, and
+// skipped proposals, which keep their mentor) while their mentor has a place.
+func (p *pool) request(r *mentor.PairingRound) (open []mentor.Participant, pins []matching.Pin) {
 	places := map[string]int{}
 	for _, m := range p.mentors {
 		places[m.UserID] = m.FreeSlots()
 	}
-	var pins []matching.Pin
-	var open []mentor.Participant
-	for i := range r.Proposals {
-		pr := &r.Proposals[i]
-		pr.Was, pr.WasScore = "", 0
+	for _, pr := range r.Proposals {
 		switch {
-		case pr.State == mentor.ProposalApproved || !matchable(pr.MenteeID):
+		case pr.State == mentor.ProposalApproved || !p.matchable(pr.MenteeID):
 		case (pr.Pinned || pr.State == mentor.ProposalSkipped) && pr.MentorID != "":
 			if places[pr.MentorID] > 0 { // else it stays as it is, and approving it will say why not
 				places[pr.MentorID]--
@@ -356,14 +381,21 @@ func (s *Service) reoptimise(p *pool, r *mentor.PairingRound, choice string) err
 			open = append(open, p.byID[pr.MenteeID])
 		}
 	}
-	pl, err := s.solve(p, open, pins)
+	return open, pins
+}
+
+// reoptimise is Reoptimise on a round read in the current transaction.
+func (s *Service) reoptimise(p *pool, r *mentor.PairingRound, choice string) error {
+	open, pins := p.request(r)
+	pl, err := s.solve(p, r, open, pins)
 	if err != nil {
 		return err
 	}
 	changed := 0
 	for i := range r.Proposals {
 		pr := &r.Proposals[i]
-		if pr.State == mentor.ProposalApproved || pr.Pinned || pr.State == mentor.ProposalSkipped || !matchable(pr.MenteeID) {
+		pr.Was, pr.WasScore = "", 0
+		if pr.State == mentor.ProposalApproved || pr.Pinned || pr.State == mentor.ProposalSkipped || !p.matchable(pr.MenteeID) {
 			continue
 		}
 		np, ok := pl.pairs[pr.MenteeID]

@@ -40,6 +40,33 @@ type signups struct {
 	// members), which the change log does not cover: a previous cycle is over.
 	previousCycle string
 	lastDuos      []mentor.Duo
+	// root is the full read this one was caught up from (itself for a full read),
+	// and log who changed at each catch-up since, oldest first.
+	root *signups
+	log  []changeBatch
+}
+
+// changeBatch is one catch-up: the people who changed up to revision rev.
+type changeBatch struct {
+	rev int64
+	ids []string
+}
+
+// changedSince returns who changed after revision rev of the same full read as
+// base; ok is false when su is not caught up from base (read again since).
+func (su *signups) changedSince(base *signups, rev int64) (ids map[string]bool, ok bool) {
+	if su.root != base {
+		return nil, false
+	}
+	ids = map[string]bool{}
+	for _, b := range su.log {
+		if b.rev > rev {
+			for _, id := range b.ids {
+				ids[id] = true
+			}
+		}
+	}
+	return ids, true
 }
 
 // signupCache holds the latest signups of each cycle a service has read.
@@ -99,6 +126,7 @@ func (s *Service) signups(ctx context.Context, cycleID string) (*signups, error)
 	}
 	su := &signups{rev: pc.Rev, epoch: pc.Epoch, readAt: now, all: all, nextSeq: len(all),
 		byID: make(map[string]mentor.Participant, len(all)), seq: make(map[string]int, len(all))}
+	su.root = su
 	for i, p := range all {
 		su.byID[p.UserID], su.seq[p.UserID] = p, i
 	}
@@ -133,7 +161,8 @@ func (s *Service) readLastCycle(ctx context.Context, cycleID string, su *signups
 // last, as the store does.
 func (su *signups) with(rev int64, changed []string, ps []mentor.Participant) *signups {
 	next := &signups{rev: rev, epoch: su.epoch, readAt: su.readAt, byID: maps.Clone(su.byID), seq: maps.Clone(su.seq),
-		previousCycle: su.previousCycle, lastDuos: su.lastDuos, nextSeq: su.nextSeq}
+		previousCycle: su.previousCycle, lastDuos: su.lastDuos, nextSeq: su.nextSeq,
+		root: su.root, log: append(slices.Clip(su.log), changeBatch{rev: rev, ids: changed})}
 	for _, id := range changed {
 		delete(next.byID, id)
 	}

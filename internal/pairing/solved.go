@@ -1,0 +1,196 @@
+package pairing
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mentorbot/mentorbot/internal/matching"
+	"github.com/mentorbot/mentorbot/internal/mentor"
+)
+
+// Every choice in the pairing modal re-optimises the round's open proposals. From
+// scratch that is a scoring of every pair and a full assignment: about a second at
+// 10,000 sign-ups. A service keeps the round's optimiser instead (its scored matrix
+// and a matching.Session with the optimum's dual values) and applies each choice
+// as a pin, which costs milliseconds. It is used only while it provably describes
+// the same problem: the same settings, nobody's profile changed, no mentor gained
+// a place or joined, and every mentee of the matrix is accounted for by the round
+// (open, pinned, skipped with a mentor, or approved with a mentor of the matrix).
+// Anything else, or another replica's first click, solves from scratch and keeps
+// that.
+
+// maxSolvedCells bounds the memory of the optimisers kept (4 bytes a pair): about
+// 128 MB. A cycle of 10,000 sign-ups (6,667 × 3,333 pairs) fills it alone.
+const maxSolvedCells = 32 << 20
+
+// solvedRound is one round's optimiser, built on sign-ups su.
+type solvedRound struct {
+	mu          sync.Mutex
+	roundID     string
+	su          *signups
+	settingsRev int
+	x           *matching.Matrix
+	ss          *matching.Session
+	at          map[string]int  // each mentee's input index in x
+	capacity    map[string]int  // each mentor's places in x (free places at the build)
+	forCount    map[string]bool // "mentee mentor" pairs the build marked ForCount
+	broken      bool            // a failed pin left the session unusable
+}
+
+// solvedCache keeps the optimisers of the rounds used last, within maxSolvedCells.
+type solvedCache struct {
+	mu     sync.Mutex
+	rounds []*solvedRound // least recently used first
+}
+
+func (c *solvedCache) get(roundID string) *solvedRound {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, sr := range c.rounds {
+		if sr.roundID == roundID {
+			c.rounds = append(slices.Delete(c.rounds, i, i+1), sr)
+			return sr
+		}
+	}
+	return nil
+}
+
+// put keeps sr in place of any optimiser of the same round, and forgets the least
+// recently used others beyond maxSolvedCells.
+func (c *solvedCache) put(sr *solvedRound) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rounds = slices.DeleteFunc(c.rounds, func(o *solvedRound) bool { return o.roundID == sr.roundID })
+	c.rounds = append(c.rounds, sr)
+	cells := 0
+	for _, o := range c.rounds {
+		cells += o.cells()
+	}
+	for len(c.rounds) > 1 && cells > maxSolvedCells {
+		cells -= c.rounds[0].cells()
+		c.rounds = c.rounds[1:]
+	}
+}
+
+func (sr *solvedRound) cells() int { return len(sr.at) * len(sr.capacity) }
+
+// resolve re-optimises round r's open mentees around pins with the kept
+// optimiser, if it still describes this problem (see above); ok is false when the
+// caller must solve from scratch.
+func (sr *solvedRound) resolve(p *pool, r *mentor.PairingRound, open []mentor.Participant, pins []matching.Pin) (pl plan, ok bool) {
+	sr.mu.Lock()
+	defer sr.mu.Unlock()
+	if sr.broken || sr.settingsRev != p.settingsRev {
+		return plan{}, false
+	}
+	changed, ok := p.su.changedSince(sr.su.root, sr.su.rev)
+	if !ok {
+		return plan{}, false
+	}
+	// Approved pairs of the matrix's people are pins too: their mentee left the
+	// pool and their mentor has a place less.
+	approvedOf, approvedWith := map[string]string{}, map[string]int{}
+	for _, pr := range r.Proposals {
+		_, inX := sr.at[pr.MenteeID]
+		if _, mentorInX := sr.capacity[pr.MentorID]; pr.State == mentor.ProposalApproved && inX && mentorInX {
+			approvedOf[pr.MenteeID] = pr.MentorID
+			approvedWith[pr.MentorID]++
+		}
+	}
+	for id := range changed {
+		was, now := sr.su.byID[id], p.byID[id]
+		_, isMentee := sr.at[id]
+		places, isMentor := sr.capacity[id]
+		switch {
+		case isMentor:
+			if !sameProfile(was, now) || now.FreeSlots() != places-approvedWith[id] {
+				return plan{}, false
+			}
+		case isMentee:
+			if !sameProfile(was, now) {
+				return plan{}, false
+			}
+		case now.Role == mentor.RoleMentor && now.Matchable():
+			return plan{}, false // a mentor new to the pool
+		}
+	}
+	want := make(map[string]string, len(sr.at)) // mentee → mentor to pin, "" for open
+	for _, e := range open {
+		want[e.UserID] = ""
+	}
+	for _, pin := range pins {
+		if _, ok := sr.capacity[pin.MentorID]; !ok {
+			return plan{}, false
+		}
+		want[pin.MenteeID] = pin.MentorID
+	}
+	for e, m := range approvedOf {
+		if _, twice := want[e]; twice {
+			return plan{}, false
+		}
+		want[e] = m
+	}
+	if len(want) != len(sr.at) {
+		return plan{}, false
+	}
+	var add []matching.Pin
+	for e, m := range want {
+		if _, ok := sr.at[e]; !ok {
+			return plan{}, false
+		}
+		to, pinned := sr.ss.PinnedTo(e)
+		switch {
+		case pinned && to != m:
+			return plan{}, false // a pin taken back: the session cannot unpin
+		case !pinned && m != "":
+			add = append(add, matching.Pin{MenteeID: e, MentorID: m})
+		}
+	}
+	slices.SortFunc(add, func(a, b matching.Pin) int { return strings.Compare(a.MenteeID, b.MenteeID) })
+	for _, pin := range add {
+		if _, err := sr.ss.Pin(pin.MenteeID, pin.MentorID); err != nil {
+			sr.broken = true
+			return plan{}, false
+		}
+	}
+	return sr.plan(sr.ss.Result(), open), true
+}
+
+// plan reads the optimiser's result for the open mentees. A pair keeps the
+// ForCount mark the build gave it; a pair the re-optimisation made has none (only
+// a solve from scratch computes it).
+func (sr *solvedRound) plan(res matching.Result, open []mentor.Participant) plan {
+	out := plan{pairs: make(map[string]matching.Pair, len(res.Pairs)), why: map[string]string{}}
+	for _, pr := range res.Pairs {
+		if !pr.Pinned {
+			pr.ForCount = sr.forCount[pr.MenteeID+" "+pr.MentorID]
+			out.pairs[pr.MenteeID] = pr
+		}
+	}
+	for _, e := range open {
+		if _, ok := out.pairs[e.UserID]; !ok {
+			out.why[e.UserID] = whyNone(sr.x, sr.at[e.UserID])
+		}
+	}
+	return out
+}
+
+// whyNone says why mentee i of x has no mentor in the optimum.
+func whyNone(x *matching.Matrix, i int) string {
+	if why := x.WhyNoMentor(i); why != "" {
+		return why
+	}
+	return whyTaken(x.Allowed(i))
+}
+
+// sameProfile reports whether a and b are the same sign-up but for what pairing
+// changes (status, duos) and when it was saved.
+func sameProfile(a, b mentor.Participant) bool {
+	for _, p := range []*mentor.Participant{&a, &b} {
+		p.Status, p.Duos, p.UpdatedAt, p.WithdrawnAt, p.CreatedAt = "", nil, time.Time{}, time.Time{}, time.Time{}
+	}
+	return reflect.DeepEqual(a, b)
+}
