@@ -89,7 +89,9 @@ func (b *Bot) showInModal(ctx context.Context, viewID string, v *slack.ModalView
 
 // pairingAction wraps the pairing modal's buttons: committee check, the round from
 // the modal's metadata, and a redraw of the page afterwards whatever happened.
-func (b *Bot) pairingAction(do func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (page int, err error)) ActionHandler {
+// do returns the page to show and, when it has it, the round as it left it (nil:
+// read it again): a round of thousands of proposals is not read twice a click.
+func (b *Bot) pairingAction(do func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (page int, latest *mentor.PairingRound, err error)) ActionHandler {
 	return func(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction) error {
 		if err := b.requireCommittee(ctx, cb.User.ID); err != nil {
 			return err
@@ -102,13 +104,16 @@ func (b *Bot) pairingAction(do func(ctx context.Context, c mentor.Cycle, meta vi
 		if err != nil {
 			return err
 		}
-		page, actErr := do(ctx, c, meta, cb, act)
-		r, err := b.pairing.Round(ctx, c.ID, meta.RoundID)
-		if err != nil {
-			b.showInModal(ctx, cb.View.ID, views.ErrorModal(mentor.ErrorMessage(err)))
-			return err
+		page, latest, actErr := do(ctx, c, meta, cb, act)
+		if latest == nil || actErr != nil {
+			r, err := b.pairing.Round(ctx, c.ID, meta.RoundID)
+			if err != nil {
+				b.showInModal(ctx, cb.View.ID, views.ErrorModal(mentor.ErrorMessage(err)))
+				return err
+			}
+			latest = &r
 		}
-		if err := b.renderPairing(ctx, cb.View.ID, c, r, page); err != nil {
+		if err := b.renderPairing(ctx, cb.View.ID, c, *latest, page); err != nil {
 			return err
 		}
 		return actErr
@@ -116,19 +121,20 @@ func (b *Bot) pairingAction(do func(ctx context.Context, c mentor.Cycle, meta vi
 }
 
 func (b *Bot) handlePairApprove() ActionHandler {
-	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, error) {
+	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, *mentor.PairingRound, error) {
 		if err := b.approvable(ctx, c); err != nil {
-			return meta.Page, err
+			return meta.Page, nil, err
 		}
 		i, _ := strconv.Atoi(act.Value)
 		refused, err := b.approve(ctx, c, meta.RoundID, i, cb.User.ID)
-		err = errors.Join(err, b.reoptimise(ctx, c, meta.RoundID, "your approval"))
+		r, rerr := b.pairing.Reoptimise(ctx, c, meta.RoundID, "your approval")
+		err = errors.Join(err, rerr)
 		if refused != "" {
 			// Re-optimising may have given the proposal another mentor, taking its
 			// note away: the window still says why it was not approved.
-			err = errors.Join(err, b.pairing.Refused(ctx, c.ID, meta.RoundID, refused))
+			return meta.Page, nil, errors.Join(err, b.pairing.Refused(ctx, c.ID, meta.RoundID, refused))
 		}
-		return meta.Page, err
+		return meta.Page, &r, err
 	})
 }
 
@@ -149,20 +155,14 @@ func (b *Bot) approvable(ctx context.Context, c mentor.Cycle) error {
 	return nil
 }
 
-// reoptimise re-solves the round's open proposals around the choices made.
-func (b *Bot) reoptimise(ctx context.Context, c mentor.Cycle, roundID, choice string) error {
-	_, err := b.pairing.Reoptimise(ctx, c, roundID, choice)
-	return err
-}
-
 func (b *Bot) handlePairApproveAll() ActionHandler {
-	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, error) {
+	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, *mentor.PairingRound, error) {
 		if err := b.approvable(ctx, c); err != nil {
-			return meta.Page, err
+			return meta.Page, nil, err
 		}
 		r, err := b.pairing.Round(ctx, c.ID, meta.RoundID)
 		if err != nil {
-			return meta.Page, err
+			return meta.Page, nil, err
 		}
 		var errs []error
 		from := meta.Page * views.PairPageSize
@@ -175,27 +175,27 @@ func (b *Bot) handlePairApproveAll() ActionHandler {
 				errs = append(errs, err)
 			}
 		}
-		errs = append(errs, b.reoptimise(ctx, c, meta.RoundID, "your approvals"))
-		return meta.Page, errors.Join(errs...)
+		r, err = b.pairing.Reoptimise(ctx, c, meta.RoundID, "your approvals")
+		return meta.Page, &r, errors.Join(append(errs, err)...)
 	})
 }
 
 func (b *Bot) handlePairSkip() ActionHandler {
-	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, error) {
+	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, *mentor.PairingRound, error) {
 		i, _ := strconv.Atoi(act.Value)
-		_, err := b.pairing.Skip(ctx, c.ID, meta.RoundID, i, cb.User.ID)
-		return meta.Page, err
+		r, err := b.pairing.Skip(ctx, c.ID, meta.RoundID, i, cb.User.ID)
+		return meta.Page, &r, err
 	})
 }
 
 func (b *Bot) handlePairChange() ActionHandler {
-	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, error) {
+	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, *mentor.PairingRound, error) {
 		i, err := strconv.Atoi(strings.TrimPrefix(act.BlockID, "a"))
 		if err != nil {
-			return meta.Page, mentor.Errorf(mentor.EINVALID, "That choice no longer fits this window. Run `/mentorship match` again.")
+			return meta.Page, nil, mentor.Errorf(mentor.EINVALID, "That choice no longer fits this window. Run `/mentorship match` again.")
 		}
-		_, err = b.pairing.ChangeMentor(ctx, c.ID, meta.RoundID, i, act.SelectedOption.Value)
-		return meta.Page, err
+		r, err := b.pairing.ChangeMentor(ctx, c.ID, meta.RoundID, i, act.SelectedOption.Value)
+		return meta.Page, &r, err
 	})
 }
 
@@ -244,9 +244,9 @@ func (b *Bot) handleMatchSettingsSubmit(ctx context.Context, cb *slack.Interacti
 }
 
 func (b *Bot) handlePairPage() ActionHandler {
-	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, error) {
+	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, act *slack.BlockAction) (int, *mentor.PairingRound, error) {
 		page, _ := strconv.Atoi(act.Value)
-		return page, nil
+		return page, nil, nil
 	})
 }
 

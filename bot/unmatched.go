@@ -19,13 +19,13 @@ const (
 // everyone it left without a partner told, as a durable job. A repeated click
 // schedules nothing more.
 func (b *Bot) handlePairFinish() ActionHandler {
-	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, _ *slack.BlockAction) (int, error) {
+	return b.pairingAction(func(ctx context.Context, c mentor.Cycle, meta views.PairingMeta, cb *slack.InteractionCallback, _ *slack.BlockAction) (int, *mentor.PairingRound, error) {
 		if _, _, err := b.pairing.Finish(ctx, c.ID, meta.RoundID, cb.User.ID); err != nil {
-			return meta.Page, err
+			return meta.Page, nil, err
 		}
 		// Scheduled whether or not this click finished it: a replica that died
 		// between the two steps is made good by the next click.
-		return meta.Page, b.cfg.Scheduler.Now(ctx, mentor.Job{Key: "finish-round:" + c.ID + ":" + meta.RoundID, Kind: JobFinishRound,
+		return meta.Page, nil, b.cfg.Scheduler.Now(ctx, mentor.Job{Key: "finish-round:" + c.ID + ":" + meta.RoundID, Kind: JobFinishRound,
 			Data: map[string]string{"cycle": c.ID, "round": meta.RoundID}}, mentor.ScheduleKeep)
 	})
 }

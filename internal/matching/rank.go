@@ -47,18 +47,34 @@ func RankWith(mentee Person, mentors []Person, w Weights, s Settings) []Candidat
 // Rank returns the mentors mentees[mentee] may be paired with, best first, as
 // RankWith does, from the matrix: each person is prepared once however many
 // mentees are ranked.
-func (x *Matrix) Rank(mentee int) []Candidate {
-	var out []Candidate
+func (x *Matrix) Rank(mentee int) []Candidate { return x.RankTop(mentee, -1) }
+
+// RankTop is Rank cut to the best limit mentors (all when limit is negative).
+// Only those are explained, which is most of the cost when a mentee may have
+// thousands of mentors and a page shows five.
+func (x *Matrix) RankTop(mentee, limit int) []Candidate {
+	type candidate struct {
+		points int
+		j      int
+	}
+	var cs []candidate
 	for j := range x.mentors {
-		if _, ok := x.Points(mentee, j); ok {
-			out = append(out, Candidate{MentorID: x.mentors[j].ID, Score: x.Score(mentee, j)})
+		if p, ok := x.Points(mentee, j); ok {
+			cs = append(cs, candidate{p, j})
 		}
 	}
-	slices.SortFunc(out, func(a, b Candidate) int {
-		if c := cmp.Compare(b.Score.Points, a.Score.Points); c != 0 {
+	slices.SortFunc(cs, func(a, b candidate) int {
+		if c := cmp.Compare(b.points, a.points); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.MentorID, b.MentorID)
+		return cmp.Compare(x.mentors[a.j].ID, x.mentors[b.j].ID)
 	})
+	if limit >= 0 && len(cs) > limit {
+		cs = cs[:limit]
+	}
+	out := make([]Candidate, len(cs))
+	for k, c := range cs {
+		out[k] = Candidate{MentorID: x.mentors[c.j].ID, Score: x.Score(mentee, c.j)}
+	}
 	return out
 }

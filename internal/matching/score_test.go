@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -244,4 +245,19 @@ func mentorByID(ps []Person, id string) Person {
 		}
 	}
 	panic(id)
+}
+
+// RankTop is the head of Rank, in the same order, with the same scores.
+func TestRankTopIsTheHeadOfRank(t *testing.T) {
+	mentees, mentors := genProblem(11, 20, 60)
+	x := NewMatrix(mentees, mentors, DefaultWeights())
+	for i := range mentees {
+		all := x.Rank(i)
+		for _, k := range []int{0, 1, 5, len(all), len(all) + 3} {
+			top := x.RankTop(i, k)
+			if want := all[:min(k, len(all))]; !reflect.DeepEqual(top, want) && (len(top) > 0 || len(want) > 0) {
+				t.Fatalf("mentee %d, top %d: %+v, want %+v", i, k, top, want)
+			}
+		}
+	}
 }

@@ -472,7 +472,7 @@ func (s *Service) alternatives(p *pool, props []mentor.Proposal, limit int) map[
 	}
 	x := matching.NewMatrixWith(es, p.people(p.mentors), s.weights, p.settings)
 	for i, pr := range known {
-		ranked := x.Rank(i)
+		ranked := x.RankTop(i, limit)
 		var current matching.Score
 		hasCurrent := false
 		if cur, ok := p.byID[pr.MentorID]; ok && pr.MentorID != "" {
