@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -20,7 +21,8 @@ import (
 // 10 approvals, a page turn, 5 choices of another mentor (re-optimising the
 // round), 5 skips, then approving the skipped. It reports the median, the p99 (of
 // 30 clicks: the slowest but one) and the slowest, and the longest single Redis
-// command meanwhile (from SLOWLOG, which records commands over 1 ms).
+// command meanwhile (from SLOWLOG, which records commands over 1 ms), and the heap
+// in use at the end (the whole test process: bot, Slack server and harness).
 func BenchmarkPairingClicks10k(b *testing.B) {
 	h := startBot(b)
 	h.openCycle(alice)
@@ -114,6 +116,9 @@ func BenchmarkPairingClicks10k(b *testing.B) {
 		}
 	}
 	b.ReportMetric(ms(slowest), "redis-slowest-ms")
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
+	b.ReportMetric(float64(mem.HeapInuse)/1e6, "heap-MB")
 }
 
 // seedSignups stores n sign-ups in cycle c, a third of them mentors with two

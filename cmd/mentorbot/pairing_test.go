@@ -511,7 +511,8 @@ func TestADuoLeftHalfOpenIsOpenedByTheDailyCheck(t *testing.T) {
 
 // Proposals live for days. A mentee who has since put the proposed mentor on their
 // avoid list is not paired with them: the approval is refused, saying why, and the
-// rest is re-optimised. Once the cycle has ended, nothing is approved at all.
+// rest is re-optimised. Once the cycle has ended, nothing is approved at all, one
+// pair or a whole page.
 func TestStaleApprovalsAreRefused(t *testing.T) {
 	h := startBot(t)
 	h.openCycle(alice)
@@ -538,6 +539,22 @@ func TestStaleApprovalsAreRefused(t *testing.T) {
 	h.onProposal(alice, v.ID, 1, "pair_approve")
 	if _, err := h.slack.WaitForDM(h.ctx, alice, func(m slackfake.Message) bool { return strings.Contains(m.Text, "This cycle ended on") }); err != nil {
 		t.Fatal("the approval after the end was not refused with a reason")
+	}
+	// Approve-all is refused the same way.
+	if _, err := h.slack.ClickButton(h.ctx, alice, slackfake.InView(v.ID), "pair_approve_all"); err != nil {
+		t.Fatal(err)
+	}
+	ended := func() int {
+		n := 0
+		for _, m := range h.slack.DM(alice) {
+			if strings.Contains(m.Text, "This cycle ended on") {
+				n++
+			}
+		}
+		return n
+	}
+	if err := h.slack.Wait(h.ctx, func() bool { return ended() == 2 }); err != nil {
+		t.Fatalf("approve-all after the end: %d refusals, want 2", ended())
 	}
 	h.settle()
 	if ids, _ := h.store().DuoIDs(h.ctx, c.ID); len(ids) != 0 {

@@ -58,6 +58,13 @@ func (c *solvedCache) get(roundID string) *solvedRound {
 	return nil
 }
 
+// drop forgets the optimiser of round roundID.
+func (c *solvedCache) drop(roundID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rounds = slices.DeleteFunc(c.rounds, func(o *solvedRound) bool { return o.roundID == roundID })
+}
+
 // put keeps sr in place of any optimiser of the same round, and forgets the least
 // recently used others beyond maxSolvedCells.
 func (c *solvedCache) put(sr *solvedRound) {
