@@ -33,6 +33,7 @@ import (
 type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
+	rounds roundCache
 }
 
 // Options tune the connection. Zero values take sensible defaults.
