@@ -210,6 +210,9 @@ type solver struct {
 	buf     []int32 // the current row expanded over places, when slotOf != nil
 	rowLen  int     // length of a row of pts
 	bonus   int64
+	// byCol is pts transposed (a run of rows per matrix column), which a
+	// Session's repairs read a column at a time; nil outside a Session.
+	byCol []int32
 
 	u       []int64   // per row
 	live    [][]int32 // per row: its assigned columns

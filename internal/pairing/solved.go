@@ -22,9 +22,10 @@ import (
 // Anything else, or another replica's first click, solves from scratch and keeps
 // that.
 
-// maxSolvedCells bounds the memory of the optimisers kept (4 bytes a pair): about
-// 128 MB. A cycle of 10,000 sign-ups (6,667 × 3,333 pairs) fills it alone.
-const maxSolvedCells = 32 << 20
+// maxSolvedCells bounds the memory of the optimisers kept, 8 bytes a pair (the
+// matrix and the Session's column-major copy): about 200 MB. A cycle of 10,000
+// sign-ups (6,667 × 3,333 pairs, 180 MB) fills it alone.
+const maxSolvedCells = 24 << 20
 
 // solvedRound is one round's optimiser, built on sign-ups su.
 type solvedRound struct {
