@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/slack-go/slack"
@@ -23,7 +24,8 @@ func (b *Bot) handleMessage(ctx context.Context, eventID string, ev *slackevents
 	if !personWrote(ev) {
 		return nil
 	}
-	seen, err := b.cfg.Duos.Message(ctx, duos.Message{EventID: eventID, Channel: ev.Channel, User: ev.User, At: b.cfg.Clock.Now().UTC()})
+	at := messageTime(ev.TimeStamp, b.cfg.Clock.Now())
+	seen, err := b.cfg.Duos.Message(ctx, duos.Message{EventID: eventID, Channel: ev.Channel, User: ev.User, At: at})
 	if err != nil || seen.Duo.ID == "" {
 		return err
 	}
@@ -38,6 +40,19 @@ func (b *Bot) handleMessage(ctx context.Context, eventID string, ev *slackevents
 	}
 	b.refreshHomes(ctx, seen.Duo.MenteeID, seen.Duo.MentorID)
 	return nil
+}
+
+// messageTime is when a message was written: its Slack timestamp ("seconds.micros"),
+// not when the event reached us, which a redelivery or a queue can make minutes
+// later (first contact and "last in touch" must not move). now when ts is not one.
+func messageTime(ts string, now time.Time) time.Time {
+	secs, frac, _ := strings.Cut(ts, ".")
+	s, err := strconv.ParseInt(secs, 10, 64)
+	if err != nil || s <= 0 {
+		return now.UTC()
+	}
+	us, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
+	return time.Unix(s, us*1000).UTC()
 }
 
 // personWrote reports whether a message event is a person writing: a plain message,

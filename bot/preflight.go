@@ -120,8 +120,15 @@ func (p Preflight) authTest(ctx context.Context) (Identity, error) {
 		return Identity{}, err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return Identity{}, fmt.Errorf("auth.test: HTTP %d", resp.StatusCode)
+	switch code := resp.StatusCode; {
+	case code == http.StatusOK:
+	case code == http.StatusTooManyRequests || code >= 500:
+		return Identity{}, fmt.Errorf("auth.test: HTTP %d", code) // may pass: retried
+	default:
+		// Slack answers its API with 200 even to a bad token; any other status
+		// is not Slack's API (a wrong URL, a proxy), and waiting will not fix it.
+		return Identity{}, &SetupError{Setting: "SLACK_API_URL", Problem: fmt.Sprintf(
+			"%sauth.test answered HTTP %d, which Slack's Web API does not: check SLACK_API_URL (leave it unset for https://slack.com/api/) and any proxy in between", p.APIURL, code)}
 	}
 	var body struct {
 		OK     bool   `json:"ok"`
@@ -165,7 +172,7 @@ func botTokenRefused(code string) error {
 	case "not_allowed_token_type":
 		return &SetupError{Setting: "SLACK_BOT_TOKEN", Err: err, Problem: "Slack does not take this kind of token for the bot (not_allowed_token_type): use the Bot User OAuth Token (xoxb-…) from OAuth & Permissions"}
 	}
-	if transientCode(code) {
+	if slackapi.Busy(code) {
 		return err // may pass: retried
 	}
 	return &SetupError{Setting: "SLACK_BOT_TOKEN", Err: err, Problem: fmt.Sprintf(
@@ -191,7 +198,7 @@ func CheckCommitteeChannel(ctx context.Context, api *slack.Client, channel, botN
 		// public, and reading one needs channels:read, which the app has no use for.
 		return &SetupError{Setting: setting, Err: err, Problem: fmt.Sprintf(
 			"Slack will not show channel %s to the bot without the channels:read scope (missing_scope), so it is a public channel; anyone could join it and act as the committee: make it private (channel settings → Change to a private channel) or set the ID of a private one", channel)}
-	case code != "" && !transientCode(code):
+	case code != "" && !slackapi.Busy(code):
 		return &SetupError{Setting: setting, Err: err, Problem: fmt.Sprintf("Slack refused to show channel %s (%s): check the ID (channel details → About) and that the bot token belongs to this workspace", channel, code)}
 	default:
 		return err
@@ -207,15 +214,6 @@ func CheckCommitteeChannel(ctx context.Context, api *slack.Client, channel, botN
 		return &SetupError{Setting: setting, Problem: fmt.Sprintf("@%s is not a member of #%s: type /invite @%s in #%s", botName, info.Name, botName, info.Name)}
 	}
 	return nil
-}
-
-// transientCode reports whether an ok:false code may pass by itself.
-func transientCode(code string) bool {
-	switch code {
-	case "ratelimited", "service_unavailable", "internal_error", "fatal_error", "request_timeout":
-		return true
-	}
-	return false
 }
 
 func plural(n int, one, many string) string {

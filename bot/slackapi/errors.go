@@ -41,7 +41,18 @@ const (
 	InternalError      = "internal_error"
 	ServiceUnavailable = "service_unavailable"
 	RateLimited        = "ratelimited"
+	RequestTimeout     = "request_timeout"
 )
+
+// Busy reports whether an ok:false code is Slack's own trouble, which may pass by
+// itself: worth trying again later, unlike a refusal.
+func Busy(code string) bool {
+	switch code {
+	case FatalError, InternalError, ServiceUnavailable, RateLimited, RequestTimeout:
+		return true
+	}
+	return false
+}
 
 // DeferError is the answer to a background call (see Deferrable) that would have had to
 // wait: nothing was sent, and the caller should try again at Until. It is definite: the

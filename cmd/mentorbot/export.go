@@ -34,7 +34,7 @@ redis://localhost:6379/0) and MENTORBOT_KEY_PREFIX (default mentorbot:).
                         or not at all, readable by its owner only
 
 Exit status: 0 done, 1 failed (no such cycle, Redis unreachable, cannot write),
-2 bad usage.
+2 bad usage or a bad setting.
 `
 
 // exportTimeout bounds reaching Redis and reading the cycle.
@@ -68,7 +68,8 @@ func runExport(ctx context.Context, lookup func(string) (string, bool), args []s
 	var settings config.Errors
 	switch {
 	case errors.As(err, &settings):
-		return fmt.Errorf("export: %s is not a valid setting (%s)", settings[0].Setting, oneLine(settings.Error()))
+		// Exit status 2, as for the bot with a bad setting.
+		return &usageError{fmt.Sprintf("export: %s is not a valid setting (%s)", settings[0].Setting, oneLine(settings.Error()))}
 	case err != nil:
 		return fmt.Errorf("export: %w", err)
 	}

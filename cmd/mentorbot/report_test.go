@@ -312,7 +312,7 @@ func TestExportErrorsAreOneLineAndLeaveNoFile(t *testing.T) {
 	}{
 		{"no such cycle", nil, []string{"--what", "duos", "--cycle", "nope", "--out", out}, 1, `no cycle "nope"`},
 		{"redis unreachable", map[string]string{"REDIS_URL": "redis://127.0.0.1:" + freePort(t) + "/0"}, []string{"--what", "duos", "--out", out}, 1, "cannot reach Redis"},
-		{"bad url", map[string]string{"REDIS_URL": "http://example.org"}, []string{"--what", "duos", "--out", out}, 1, "REDIS_URL is not a valid"},
+		{"bad url", map[string]string{"REDIS_URL": "http://example.org"}, []string{"--what", "duos", "--out", out}, 2, "REDIS_URL is not a valid"},
 		{"no active cycle", map[string]string{"MENTORBOT_KEY_PREFIX": h.redis.Prefix + "empty:"}, []string{"--what", "duos", "--out", out}, 1, "no cycle is active"},
 		{"bad --what", nil, []string{"--what", "everything", "--out", out}, 2, "--what must be duos, evaluations or participants"},
 		{"unknown flag", nil, []string{"--what", "duos", "--format", "xlsx"}, 2, "flag provided but not defined"},

@@ -111,6 +111,9 @@ func TestEachStartUpFailureIsOneLineNamingTheFixAndExitStatus2(t *testing.T) {
 		{"app token of the wrong type", func(h *harness) {
 			h.slack.SetTokenKind(h.env["SLACK_APP_TOKEN"], slackfake.TokenBot)
 		}, "SLACK_APP_TOKEN: Slack does not take this kind of token for Socket Mode (not_allowed_token_type): set the app-level token (xapp-…, scope connections:write) from Basic Information → App-Level Tokens"},
+		{"SLACK_API_URL not Slack's API", func(h *harness) {
+			h.slack.FailNextHTTP("auth.test", 404)
+		}, ""},
 		{"app token revoked", func(h *harness) {
 			h.slack.SetTokenKind(h.env["SLACK_APP_TOKEN"], slackfake.TokenInvalid)
 		}, "SLACK_APP_TOKEN: Slack refused the app-level token (invalid_auth): generate a new one with the connections:write scope under Basic Information → App-Level Tokens and set it"},
@@ -119,6 +122,9 @@ func TestEachStartUpFailureIsOneLineNamingTheFixAndExitStatus2(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			tc.setup(h)
+			if tc.want == "" {
+				tc.want = "SLACK_API_URL: " + h.env["SLACK_API_URL"] + "auth.test answered HTTP 404, which Slack's Web API does not: check SLACK_API_URL (leave it unset for https://slack.com/api/) and any proxy in between"
+			}
 			printed, status := h.startFails()
 			if printed != "mentorbot: "+tc.want+"\n" || status != 2 {
 				t.Fatalf("printed %q, exit status %d\nwant      %q, exit status 2\nlogs:\n%s", printed, status, "mentorbot: "+tc.want+"\n", h.logs.String())
