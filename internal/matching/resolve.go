@@ -48,14 +48,29 @@ func (s *solver) transpose() {
 // NewSessionWith is NewSession with pins given from the start: its first result
 // is exactly SolveWith's with the same pins (same pairs, not only the same total).
 func (x *Matrix) NewSessionWith(pins []Pin) (*Session, error) {
+	return x.newSession(pins, false, nil)
+}
+
+// NewPointsSession is a Session that maximises points alone (Options.PointsOnly),
+// started with pins: what Options.MarkForCount compares with. It shares the
+// column-major copy of like, a Session of the same matrix, when like is not nil.
+func (x *Matrix) NewPointsSession(pins []Pin, like *Session) (*Session, error) {
+	return x.newSession(pins, true, like)
+}
+
+func (x *Matrix) newSession(pins []Pin, pointsOnly bool, like *Session) (*Session, error) {
 	pinned, pinsOf, err := x.pinsAt(pins)
 	if err != nil {
 		return nil, err
 	}
 	ss := &Session{x: x, pinned: pinned, pinsOf: pinsOf}
-	ss.s = newSolver(x, pinned, pinsOf, false)
+	ss.s = newSolver(x, pinned, pinsOf, pointsOnly)
 	ss.s.solve()
-	ss.s.transpose()
+	if like != nil && like.x == x {
+		ss.s.byCol = like.s.byCol
+	} else {
+		ss.s.transpose()
+	}
 	return ss, nil
 }
 
@@ -68,6 +83,28 @@ func (ss *Session) PinnedTo(menteeID string) (string, bool) {
 	return ss.x.pr[ss.pinned[i]-1].id, true
 }
 
+// MentorOf returns the mentor of each mentee the current assignment pairs (pins
+// included): Result without the scores, which cost more than the assignment.
+func (ss *Session) MentorOf() map[string]string {
+	out := map[string]string{}
+	for i, p := range ss.pinned {
+		if p != 0 {
+			out[ss.x.pe[i].id] = ss.x.pr[p-1].id
+		}
+	}
+	s := ss.s
+	for c, R := range s.row4col {
+		switch {
+		case R < 0:
+		case s.slotOf == nil:
+			out[ss.x.pe[c].id] = ss.x.pr[R].id
+		default:
+			out[ss.x.pe[R].id] = ss.x.pr[s.slotOf[c]].id
+		}
+	}
+	return out
+}
+
 // Result returns the current assignment, pins included.
 func (ss *Session) Result() Result { return ss.x.result(ss.s, ss.pinned) }
 
@@ -77,16 +114,25 @@ func (ss *Session) Result() Result { return ss.x.result(ss.s, ss.pinned) }
 // restore optimality. It fails, changing nothing, when an ID is unknown or the
 // mentee is pinned already.
 func (ss *Session) Pin(menteeID, mentorID string) (Result, error) {
+	if err := ss.Add(menteeID, mentorID); err != nil {
+		return Result{}, err
+	}
+	return ss.Result(), nil
+}
+
+// Add is Pin without reading the result out (Result explains every pair, which
+// costs more than the repair when the pair was in the optimum already).
+func (ss *Session) Add(menteeID, mentorID string) error {
 	x, s := ss.x, ss.s
 	i, iok := slices.BinarySearchFunc(x.pe, menteeID, func(pr profile, id string) int { return cmpString(pr.id, id) })
 	j, jok := slices.BinarySearchFunc(x.pr, mentorID, func(pr profile, id string) int { return cmpString(pr.id, id) })
 	switch {
 	case !iok:
-		return Result{}, fmt.Errorf("pin %s-%s: no mentee %q", menteeID, mentorID, menteeID)
+		return fmt.Errorf("pin %s-%s: no mentee %q", menteeID, mentorID, menteeID)
 	case !jok:
-		return Result{}, fmt.Errorf("pin %s-%s: no mentor %q", menteeID, mentorID, mentorID)
+		return fmt.Errorf("pin %s-%s: no mentor %q", menteeID, mentorID, mentorID)
 	case ss.pinned[i] != 0:
-		return Result{}, fmt.Errorf("mentee %q pinned twice", menteeID)
+		return fmt.Errorf("mentee %q pinned twice", menteeID)
 	}
 	ss.pinned[i] = j + 1
 	ss.pinsOf[j]++
@@ -101,7 +147,7 @@ func (ss *Session) Pin(menteeID, mentorID string) (Result, error) {
 	} else {
 		s.pinRowsAreMentees(i, j)
 	}
-	return ss.Result(), nil
+	return nil
 }
 
 // pinRowsAreMentors pins column (mentee) i to row (mentor) j, whose places become

@@ -153,3 +153,84 @@ func samePairs(a, b Result) bool {
 	}
 	return true
 }
+
+// A points-only session stays optimal for points alone (brute force) as pins are
+// added, whichever side the solver's rows are.
+func TestPointsSessionPinsMatchBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(37, 38))
+	layouts := map[bool]int{}
+	for k := range 1500 {
+		n, m := 1+r.IntN(6), 1+r.IntN(4)
+		lo, hi := -20, 20
+		if k%3 == 0 {
+			lo, hi = -1, 1 // ties
+		}
+		x := matrixFromPoints(randomPoints(r, n, m, lo, hi, 0.25))
+		layouts[x.byMentee]++
+		seq := pinSequence(r, x, 1+r.IntN(4))
+		split := r.IntN(len(seq) + 1)
+		pins := seq[:split]
+		ss, err := x.NewPointsSession(pins, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cold, _ := x.SolveWith(Options{Pins: pins, PointsOnly: true})
+		if got := ss.Result(); !samePairs(got, cold) {
+			t.Fatalf("instance %d: points session started with pins %v gives %+v, SolveWith %+v", k, pins, got.Pairs, cold.Pairs)
+		}
+		for _, p := range seq[split:] {
+			pins = append(pins, p)
+			res, err := ss.Pin(p.MenteeID, p.MentorID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkPins(t, res, pins)
+			checkValidPinned(t, x, res, pins)
+			if got := ss.MentorOf(); len(got) != len(res.Pairs) {
+				t.Fatalf("instance %d: MentorOf %v, Result %+v", k, got, res.Pairs)
+			}
+			for _, pr := range res.Pairs {
+				if ss.MentorOf()[pr.MenteeID] != pr.MentorID {
+					t.Fatalf("instance %d: MentorOf %v, Result %+v", k, ss.MentorOf(), res.Pairs)
+				}
+			}
+			if _, total := bruteForceWith(x, pins, true); res.Total != total {
+				t.Fatalf("instance %d (%d×%d, byMentee %v) after pins %v: points session total %d, brute force %d",
+					k, n, m, x.byMentee, pins, res.Total, total)
+			}
+		}
+	}
+	if layouts[true] < 200 || layouts[false] < 200 {
+		t.Fatalf("instances by layout %v", layouts)
+	}
+}
+
+// On realistic problems too, a points-only session repaired pin by pin keeps the
+// total of a points-only solve from scratch.
+func TestPointsSessionPinsMatchASolveFromScratch(t *testing.T) {
+	r := rand.New(rand.NewPCG(39, 40))
+	for k := range 40 {
+		n, m := 30+r.IntN(40), 10+r.IntN(15)
+		if k%2 == 1 {
+			n = m + r.IntN(m)
+		}
+		mentees, mentors := genProblem(uint64(300+k), n, m)
+		x := NewMatrixWith(mentees, mentors, DefaultWeights(), randomSettings(r))
+		ss, err := x.NewPointsSession(nil, x.NewSession())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pins []Pin
+		for _, p := range pinSequence(r, x, 1+r.IntN(8)) {
+			pins = append(pins, p)
+			res, err := ss.Pin(p.MenteeID, p.MentorID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cold, _ := x.SolveWith(Options{Pins: pins, PointsOnly: true})
+			if res.Total != cold.Total {
+				t.Fatalf("instance %d after pins %v: points session total %d, from scratch %d", k, pins, res.Total, cold.Total)
+			}
+		}
+	}
+}

@@ -213,41 +213,25 @@ func (s *Service) solve(p *pool, r *mentor.PairingRound, mentees []mentor.Partic
 		es = append(es, p.person(p.byID[pin.MenteeID], zoneCache{}))
 	}
 	x := matching.NewMatrixWith(es, p.people(p.mentors), s.weights, p.settings)
-	res, err := x.SolveWith(matching.Options{Pins: pins, MarkForCount: true})
-	if err != nil {
-		return plan{}, err
-	}
 	sr := &solvedRound{roundID: r.ID, su: p.su, settingsRev: p.settingsRev, x: x,
-		at: make(map[string]int, len(es)), capacity: make(map[string]int, len(p.mentors)), forCount: map[string]bool{}}
+		at: make(map[string]int, len(es)), capacity: make(map[string]int, len(p.mentors))}
 	for i, e := range es {
 		sr.at[e.ID] = i
 	}
 	for _, m := range p.mentors {
 		sr.capacity[m.UserID] = m.FreeSlots()
 	}
-	for _, pr := range res.Pairs {
-		if pr.ForCount {
-			sr.forCount[pr.MenteeID+" "+pr.MentorID] = true
-		}
-	}
-	// A second assignment, the same as SolveWith's, whose dual values the next
-	// choice starts from.
+	// The two assignments SolveWith with MarkForCount makes, kept as sessions
+	// whose dual values the round's next choice starts from.
+	var err error
 	if sr.ss, err = x.NewSessionWith(pins); err != nil {
 		return plan{}, err
 	}
+	if sr.points, err = x.NewPointsSession(pins, sr.ss); err != nil {
+		return plan{}, err
+	}
 	s.solved.put(sr)
-	out := plan{pairs: make(map[string]matching.Pair, len(res.Pairs)), why: map[string]string{}}
-	for _, pr := range res.Pairs {
-		if !pr.Pinned {
-			out.pairs[pr.MenteeID] = pr
-		}
-	}
-	for i, e := range es[:len(mentees)] {
-		if _, ok := out.pairs[e.ID]; !ok {
-			out.why[e.ID] = whyNone(x, i)
-		}
-	}
-	return out, nil
+	return sr.plan(mentees), nil
 }
 
 // whyTaken says why a mentee with n allowed mentors is left without one: a

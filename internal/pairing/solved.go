@@ -1,6 +1,7 @@
 package pairing
 
 import (
+	"errors"
 	"reflect"
 	"slices"
 	"strings"
@@ -35,10 +36,12 @@ type solvedRound struct {
 	settingsRev int
 	x           *matching.Matrix
 	ss          *matching.Session
-	at          map[string]int  // each mentee's input index in x
-	capacity    map[string]int  // each mentor's places in x (free places at the build)
-	forCount    map[string]bool // "mentee mentor" pairs the build marked ForCount
-	broken      bool            // a failed pin left the session unusable
+	// points maximises points alone: a pair of ss whose mentee it leaves
+	// unmatched is kept only to match one more mentee (Pair.ForCount).
+	points   *matching.Session
+	at       map[string]int // each mentee's input index in x
+	capacity map[string]int // each mentor's places in x (free places at the build)
+	broken   bool           // a failed pin left the sessions unusable
 }
 
 // solvedCache keeps the optimisers of the rounds used last, within maxSolvedCells.
@@ -158,23 +161,34 @@ func (sr *solvedRound) resolve(p *pool, r *mentor.PairingRound, open []mentor.Pa
 		}
 	}
 	slices.SortFunc(add, func(a, b matching.Pin) int { return strings.Compare(a.MenteeID, b.MenteeID) })
-	for _, pin := range add {
-		if _, err := sr.ss.Pin(pin.MenteeID, pin.MentorID); err != nil {
-			sr.broken = true
-			return plan{}, false
+	// The two sessions are independent: repair them side by side.
+	pinAll := func(ss *matching.Session) error {
+		for _, pin := range add {
+			if err := ss.Add(pin.MenteeID, pin.MentorID); err != nil {
+				return err
+			}
 		}
+		return nil
 	}
-	return sr.plan(sr.ss.Result(), open), true
+	done := make(chan error, 1)
+	go func() { done <- pinAll(sr.points) }()
+	err := pinAll(sr.ss)
+	if err := errors.Join(err, <-done); err != nil {
+		sr.broken = true
+		return plan{}, false
+	}
+	return sr.plan(open), true
 }
 
-// plan reads the optimiser's result for the open mentees. A pair keeps the
-// ForCount mark the build gave it; a pair the re-optimisation made has none (only
-// a solve from scratch computes it).
-func (sr *solvedRound) plan(res matching.Result, open []mentor.Participant) plan {
+// plan reads the optimiser's result for the open mentees, marking the pairs kept
+// only to match one more mentee as Options.MarkForCount does.
+func (sr *solvedRound) plan(open []mentor.Participant) plan {
+	res, alone := sr.ss.Result(), sr.points.MentorOf()
 	out := plan{pairs: make(map[string]matching.Pair, len(res.Pairs)), why: map[string]string{}}
 	for _, pr := range res.Pairs {
 		if !pr.Pinned {
-			pr.ForCount = sr.forCount[pr.MenteeID+" "+pr.MentorID]
+			_, matched := alone[pr.MenteeID]
+			pr.ForCount = !matched
 			out.pairs[pr.MenteeID] = pr
 		}
 	}

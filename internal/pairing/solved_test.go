@@ -1,7 +1,11 @@
 package pairing_test
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/mentorbot/mentorbot/internal/mentor"
+	"github.com/mentorbot/mentorbot/internal/pairing"
 )
 
 // Re-optimising after a mentor left, or had their place taken by a duo made
@@ -35,5 +39,26 @@ func TestReoptimisingForgetsTheMentorsWhoLeftOrFilledUpElsewhere(t *testing.T) {
 	e.mustPair("U0DEE", "U0ALAN")
 	if n := mentorsOf(); n["U0ALAN"] != 0 || n["U0GRACE"] != 0 {
 		t.Fatalf("Alan is full and Grace gone, yet proposals by mentor are %v", n)
+	}
+}
+
+// A pair that a choice forces on the rest of the round is marked as kept only to
+// match one more mentee, as a solve from scratch marks it: choosing Rosa for Ben
+// leaves Ada only Sam, a poor fit that a total of points alone would not make.
+func TestAChoiceMarksThePairItForcesAsKeptOnlyForTheCount(t *testing.T) {
+	e := newEnv(t)
+	ben := menteeP("U0BEN", "grants")
+	ben.Stage = mentor.StageSenior
+	sam := mentorP("U0SAM", 1, "research")
+	sam.Stage, sam.Methods, sam.Frequency = mentor.StageStudent, []string{"phone"}, "weekly"
+	e.mustSignUp(menteeP("U0ADA", "career"), ben, mentorP("U0ROSA", 1, "career", "grants"), sam)
+	r := e.mustPropose()
+	got, err := e.svc.ChangeMentor(e.ctx, e.cycle.ID, r.ID, indexOf(t, r, "U0BEN"), "U0ROSA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := got.Proposals[indexOf(t, got, "U0ADA")]
+	if a.MentorID != "U0SAM" || a.Score >= 0 || !strings.Contains(a.Warning, pairing.WarnForCount) {
+		t.Fatalf("Ada %+v after Ben was given Rosa, want Sam, negative, kept only for the count", a)
 	}
 }
