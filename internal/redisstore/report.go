@@ -11,113 +11,82 @@ import (
 	"github.com/mentorbot/mentorbot/internal/mentor"
 )
 
-// The committee's report reads a whole cycle, page by page: each page below is one
-// round trip (a read-only script), however large the page. Keys, under the cycle's
-// hash tag T:
+// The committee's report reads a whole cycle, page by page: each page below is two
+// round trips (the page's ids and the total, then the records), whatever its size,
+// and never a script: a script that reads keys it finds as it runs could not
+// declare them, as Redis Cluster asks. Keys, under the cycle's hash tag T:
 //
 //	T:report_cache:<name>   a computed summary (JSON), kept a short while (see
 //	                        CacheReport)
 
-// participantPageScript returns {total, rows} where total is the number of sign-ups
-// and rows are those from index start to stop, each {uid, data, status, rev,
-// withdrawn_at, {duo ids}} (as readAllScript).
-// KEYS: the participants zset. ARGV: base, start, stop.
-var participantPageScript = redis.NewScript(luaHelpers + `
-local out = {}
-for _, uid in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3])) do
-  local f = redis.call('HMGET', pkey(uid), 'data', 'status', 'rev', 'withdrawn_at')
-  if f[1] then
-    table.insert(out, {uid, f[1], f[2], f[3], f[4] or '', redis.call('SMEMBERS', dkey(uid))})
-  end
-end
-return {redis.call('ZCARD', KEYS[1]), out}
-`)
-
-// ParticipantPage returns the sign-ups of a cycle (withdrawn ones included) by
-// sign-up time, from offset, at most limit of them, and how many the cycle has, in
-// one round trip. limit <= 0 returns none, only the total.
-func (s *Store) ParticipantPage(ctx context.Context, cycleID string, offset, limit int) ([]mentor.Participant, int, error) {
-	offset = max(offset, 0)
-	stop := offset + limit - 1
-	if limit <= 0 {
-		offset, stop = 1, 0 // an empty range
+// pageIDs returns the members of zset key from offset, at most limit (none when
+// limit <= 0), and the zset's size, in one round trip.
+func (s *Store) pageIDs(ctx context.Context, key string, offset, limit int) ([]string, int, error) {
+	pipe := s.rdb.Pipeline()
+	total := pipe.ZCard(ctx, key)
+	var ids *redis.StringSliceCmd
+	if limit > 0 {
+		ids = pipe.ZRange(ctx, key, int64(max(offset, 0)), int64(max(offset, 0)+limit-1))
 	}
-	res, err := participantPageScript.Run(ctx, s.rdb, []string{s.tag(cycleID) + ":participants"}, s.tag(cycleID), offset, stop).Slice()
-	if err != nil {
-		return nil, 0, wrap(err, "page participants of %s", cycleID)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, 0, err
 	}
-	if len(res) < 2 {
-		return nil, 0, fmt.Errorf("page participants of %s: short reply", cycleID)
+	if ids == nil {
+		return nil, int(total.Val()), nil
 	}
-	total, _ := res[0].(int64)
-	rows, _ := res[1].([]any)
-	out := make([]mentor.Participant, 0, len(rows))
-	for _, r := range rows {
-		row, _ := r.([]any)
-		if len(row) < 6 {
-			continue
-		}
-		var duos []string
-		if ds, ok := row[5].([]any); ok {
-			for _, d := range ds {
-				duos = append(duos, str(d))
-			}
-		}
-		p, err := decodeParticipant(str(row[1]), str(row[2]), str(row[4]), duos)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, p)
-	}
-	return out, int(total), nil
+	return ids.Val(), int(total.Val()), nil
 }
 
-// evaluationPageScript returns {total, rows}: the evaluations of a cycle from index
-// start to stop, by first submission, each {uid, data, submitted}.
-// KEYS: the evaluations zset. ARGV: base, start, stop.
-var evaluationPageScript = redis.NewScript(`
-local out = {}
-for _, uid in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3])) do
-  local f = redis.call('HMGET', ARGV[1] .. ':evaluation:' .. uid, 'data', 'submitted')
-  if f[1] then table.insert(out, {uid, f[1], f[2] or ''}) end
-end
-return {redis.call('ZCARD', KEYS[1]), out}
-`)
+// ParticipantPage returns the sign-ups of a cycle (withdrawn ones included) by
+// sign-up time, from offset, at most limit of them, and how many the cycle has.
+// limit <= 0 returns none, only the total. Someone forgotten between the two round
+// trips is left out of the page.
+func (s *Store) ParticipantPage(ctx context.Context, cycleID string, offset, limit int) ([]mentor.Participant, int, error) {
+	ids, total, err := s.pageIDs(ctx, s.tag(cycleID)+":participants", offset, limit)
+	if err != nil || len(ids) == 0 {
+		return nil, total, wrap(err, "page participants of %s", cycleID)
+	}
+	pipe := s.rdb.Pipeline()
+	page := s.queuePage(ctx, pipe, s.tag(cycleID), ids)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, 0, wrap(err, "page participants of %s", cycleID)
+	}
+	out, err := page(make([]mentor.Participant, 0, len(ids)))
+	return out, total, err
+}
 
 // EvaluationPage returns the evaluations of a cycle, in the order they first came in,
-// from offset, at most limit of them, and how many there are, in one round trip.
-// Evaluations are confidential: this is for the committee's report only.
+// from offset, at most limit of them, and how many there are. Evaluations are
+// confidential: this is for the committee's report only.
 func (s *Store) EvaluationPage(ctx context.Context, cycleID string, offset, limit int) ([]mentor.Evaluation, int, error) {
-	offset = max(offset, 0)
-	stop := offset + limit - 1
-	if limit <= 0 {
-		offset, stop = 1, 0
+	ids, total, err := s.pageIDs(ctx, s.evaluationsKey(cycleID), offset, limit)
+	if err != nil || len(ids) == 0 {
+		return nil, total, wrap(err, "page evaluations of %s", cycleID)
 	}
-	res, err := evaluationPageScript.Run(ctx, s.rdb, []string{s.evaluationsKey(cycleID)}, s.tag(cycleID), offset, stop).Slice()
-	if err != nil {
+	pipe := s.rdb.Pipeline()
+	fields := make([]*redis.SliceCmd, len(ids))
+	for i, uid := range ids {
+		fields[i] = pipe.HMGet(ctx, s.evaluationKey(cycleID, uid), "data", "submitted")
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, 0, wrap(err, "page evaluations of %s", cycleID)
 	}
-	if len(res) < 2 {
-		return nil, 0, fmt.Errorf("page evaluations of %s: short reply", cycleID)
-	}
-	total, _ := res[0].(int64)
-	rows, _ := res[1].([]any)
-	out := make([]mentor.Evaluation, 0, len(rows))
-	for _, r := range rows {
-		row, _ := r.([]any)
-		if len(row) < 3 {
-			continue
+	out := make([]mentor.Evaluation, 0, len(ids))
+	for i, uid := range ids {
+		f := fields[i].Val()
+		if len(f) < 2 || f[0] == nil {
+			continue // forgotten meanwhile
 		}
 		var rec evaluationRecord
-		if err := json.Unmarshal([]byte(str(row[1])), &rec); err != nil {
+		if err := json.Unmarshal([]byte(str(f[0])), &rec); err != nil {
 			// The error names the person, never what they wrote.
-			return nil, 0, fmt.Errorf("decode evaluation of %s: %w", str(row[0]), err)
+			return nil, 0, fmt.Errorf("decode evaluation of %s: %w", uid, err)
 		}
 		e := rec.Evaluation
-		e.SubmittedAt = msTime(str(row[2]))
+		e.SubmittedAt = msTime(str(f[1]))
 		out = append(out, e)
 	}
-	return out, int(total), nil
+	return out, total, nil
 }
 
 // EvaluationTimes returns who evaluated cycle cycleID and when they first did, in

@@ -42,7 +42,7 @@ type Cache interface {
 	CacheReport(ctx context.Context, cycleID, name string, data []byte, ttl time.Duration) error
 }
 
-// Page sizes of Load: a page is one round trip to the store.
+// Page sizes of Load: a page is two round trips to the store.
 const (
 	ParticipantPageSize = 1000
 	DuoPageSize         = 500
