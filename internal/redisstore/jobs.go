@@ -93,14 +93,21 @@ func (s *Store) ScheduleJob(ctx context.Context, j mentor.Job, mode mentor.Sched
 	return n == 1, nil
 }
 
-// cancelScript deletes jobs. KEYS: due, failing. ARGV: job-hash prefix, keys...
+// cancelScript deletes jobs. KEYS: due, failing, then for each job its hash and
+// the kind set the caller read for it. ARGV: the kind-set prefix, the job keys.
+// Returns how many existed; error STALE when a job's kind is not the one declared
+// (it was scheduled again as another kind meanwhile).
 var cancelScript = redis.NewScript(`
 local n = 0
 for i = 2, #ARGV do
-  local h = ARGV[1] .. ARGV[i]
+  local h, set = KEYS[2 * i - 1], KEYS[2 * i]
   local kind = redis.call('HGET', h, 'kind')
-  if kind then
-    redis.call('ZREM', string.sub(ARGV[1], 1, #ARGV[1] - 4) .. 'kind:' .. kind, ARGV[i])
+  if kind and set ~= ARGV[1] .. kind then return redis.error_reply('STALE') end
+end
+for i = 2, #ARGV do
+  local h, set = KEYS[2 * i - 1], KEYS[2 * i]
+  if redis.call('EXISTS', h) == 1 then
+    redis.call('ZREM', set, ARGV[i])
     n = n + redis.call('DEL', h)
   end
   redis.call('ZREM', KEYS[1], ARGV[i])
@@ -116,43 +123,57 @@ func (s *Store) CancelJobs(ctx context.Context, keys ...string) (int, error) {
 		return 0, nil
 	}
 	t := s.schedTag()
-	args := make([]any, 0, len(keys)+1)
-	args = append(args, t+":job:")
-	for _, k := range keys {
-		args = append(args, k)
+	for attempt := 0; attempt < maxWatchRetries; attempt++ {
+		// The kinds first, so that the script declares each job's kind set.
+		pipe := s.rdb.Pipeline()
+		kinds := make([]*redis.StringCmd, len(keys))
+		for i, k := range keys {
+			kinds[i] = pipe.HGet(ctx, t+":job:"+k, "kind")
+		}
+		if _, err := pipe.Exec(ctx); err != nil && !isNil(err) {
+			return 0, wrap(err, "cancel jobs")
+		}
+		declared := []string{t + ":due", t + ":failing"}
+		args := []any{t + ":kind:"}
+		for i, k := range keys {
+			declared = append(declared, t+":job:"+k, t+":kind:"+kinds[i].Val())
+			args = append(args, k)
+		}
+		n, err := cancelScript.Run(ctx, s.rdb, declared, args...).Int()
+		if isReply(err, "STALE") {
+			continue
+		}
+		return n, wrap(err, "cancel jobs")
 	}
-	n, err := cancelScript.Run(ctx, s.rdb, []string{t + ":due", t + ":failing"}, args...).Int()
-	return n, wrap(err, "cancel jobs")
+	return 0, mentor.Errorf(mentor.ECONFLICT, "These reminders are being changed right now. Please try again.")
 }
 
-// claimScript claims due jobs. KEYS: due.
-// ARGV: job-hash prefix, now ms, limit, lease ms, token, only key ("" for any due).
-// Returns, per job: key, kind, data, attempts, last_error, uncertain, created, gen,
-// due ms. A job whose previous claim was never finished (its holder died) comes back
-// marked uncertain.
+// claimScript claims jobs the caller found due. KEYS: due, then the hash of each
+// candidate. ARGV: now ms, lease ms, token, only ("1": claim the one candidate even
+// before it is due, unless someone holds it), the candidates' keys.
+// Returns, per job claimed: key, kind, data, attempts, last_error, uncertain,
+// created, gen, due ms. A candidate claimed meanwhile by someone else (its due time
+// moved to the end of their lease) or gone is skipped. A job whose previous claim
+// was never finished (its holder died) comes back marked uncertain.
 var claimScript = redis.NewScript(`
-local ids
-if ARGV[6] ~= '' then
-  local score = redis.call('ZSCORE', KEYS[1], ARGV[6])
-  local token = redis.call('HGET', ARGV[1] .. ARGV[6], 'token')
-  if not score or (token and tonumber(score) > tonumber(ARGV[2])) then return {} end
-  ids = {ARGV[6]}
-else
-  ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
-end
+local now = tonumber(ARGV[1])
 local out = {}
-for _, id in ipairs(ids) do
-  local h = ARGV[1] .. id
+for i = 5, #ARGV do
+  local id, h = ARGV[i], KEYS[i - 3]
+  local due = redis.call('ZSCORE', KEYS[1], id)
   local f = redis.call('HMGET', h, 'kind', 'data', 'last_error', 'uncertain', 'created', 'gen', 'token')
-  if not f[1] then
+  if not due then
+    -- done or cancelled meanwhile
+  elseif not f[1] then
     redis.call('ZREM', KEYS[1], id)
+  elseif tonumber(due) > now and (ARGV[4] ~= '1' or f[7]) then
+    -- not due, or held: a claim pushes the due time to the end of its lease
   else
-    local due = redis.call('ZSCORE', KEYS[1], id)
     local uncertain = f[4] or '0'
     if f[7] then uncertain = '1' end
     local attempts = redis.call('HINCRBY', h, 'attempts', 1)
-    redis.call('HSET', h, 'token', ARGV[5], 'uncertain', uncertain)
-    redis.call('ZADD', KEYS[1], tonumber(ARGV[2]) + tonumber(ARGV[4]), id)
+    redis.call('HSET', h, 'token', ARGV[3], 'uncertain', uncertain)
+    redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), id)
     table.insert(out, {id, f[1], f[2], attempts, f[3] or '', uncertain, f[5] or '0', f[6] or '0', due})
   end
 end
@@ -178,9 +199,27 @@ func (s *Store) ClaimJob(ctx context.Context, key string, now time.Time, lease t
 
 func (s *Store) claim(ctx context.Context, now time.Time, limit int, lease time.Duration, only string) ([]mentor.Job, error) {
 	t := s.schedTag()
-	token := uuid.NewString()
-	res, err := claimScript.Run(ctx, s.rdb, []string{t + ":due"},
-		t+":job:", now.UnixMilli(), limit, lease.Milliseconds(), token, only).Slice()
+	ids, flag := []string{only}, "1"
+	if only == "" {
+		// The candidates first, so that the script declares each job's hash; the
+		// script checks again that each is still due and free.
+		var err error
+		ids, err = s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: t + ":due", Start: "-inf",
+			Stop: strconv.FormatInt(now.UnixMilli(), 10), ByScore: true, Count: int64(limit)}).Result()
+		if err != nil || len(ids) == 0 {
+			return nil, wrap(err, "find due jobs")
+		}
+		flag = ""
+	}
+	keys := make([]string, 0, len(ids)+1)
+	keys = append(keys, t+":due")
+	args := []any{now.UnixMilli(), lease.Milliseconds(), uuid.NewString(), flag}
+	for _, id := range ids {
+		keys = append(keys, t+":job:"+id)
+		args = append(args, id)
+	}
+	token := args[2].(string)
+	res, err := claimScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
 		return nil, wrap(err, "claim jobs")
 	}
@@ -203,9 +242,9 @@ func (s *Store) claim(ctx context.Context, now time.Time, limit int, lease time.
 	return out, nil
 }
 
-// finishScript ends a claim. KEYS: due, failing, job hash, done marker.
+// finishScript ends a claim. KEYS: due, failing, job hash, done marker, kind set.
 // ARGV: key, token, gen, action (done|retry), due ms, last_error, uncertain, now ms,
-// kind-set key, done TTL ms.
+// done TTL ms.
 // done: deletes the job, unless it was scheduled again while it ran (gen changed):
 // then only the claim is released. retry: moves the job to due with the error noted,
 // unless it was scheduled again meanwhile (then the newer schedule stands).
@@ -221,8 +260,8 @@ if ARGV[4] == 'done' then
     redis.call('DEL', KEYS[3])
     redis.call('ZREM', KEYS[1], ARGV[1])
     redis.call('ZREM', KEYS[2], ARGV[1])
-    redis.call('ZREM', ARGV[9], ARGV[1])
-    redis.call('SET', KEYS[4], '1', 'PX', ARGV[10])
+    redis.call('ZREM', KEYS[5], ARGV[1])
+    redis.call('SET', KEYS[4], '1', 'PX', ARGV[9])
   else
     -- scheduled again while it ran: a new piece of work, due when that said
     redis.call('HSET', KEYS[3], 'uncertain', '0', 'attempts', 0, 'last_error', '')
@@ -274,8 +313,8 @@ func (s *Store) finish(ctx context.Context, j mentor.Job, action string, due tim
 	if uncertain {
 		u = "1"
 	}
-	n, err := finishScript.Run(ctx, s.rdb, []string{t + ":due", t + ":failing", t + ":job:" + j.Key, t + ":done:" + j.Key},
-		j.Key, j.Token, j.Gen, action, due.UnixMilli(), lastErr, u, now.UnixMilli(), t+":kind:"+j.Kind, doneTTL.Milliseconds()).Int()
+	n, err := finishScript.Run(ctx, s.rdb, []string{t + ":due", t + ":failing", t + ":job:" + j.Key, t + ":done:" + j.Key, t + ":kind:" + j.Kind},
+		j.Key, j.Token, j.Gen, action, due.UnixMilli(), lastErr, u, now.UnixMilli(), doneTTL.Milliseconds()).Int()
 	if err != nil {
 		return false, wrap(err, "finish job %s", j.Key)
 	}
