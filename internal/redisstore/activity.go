@@ -61,7 +61,7 @@ type MessageOutcome = mentor.MessageOutcome
 // KEYS: duo hash, checklist hash, seen key. ARGV: uid, at ms, seen ttl seconds.
 // Returns {"duplicate"} | {"ended"} | {"not_member"} | {"ok", first 0/1, ticked 0/1,
 // item}; error NOTFOUND (checked before anything is written).
-var recordMessageScript = redis.NewScript(`
+var recordMessageScript = newScript(`
 local data = redis.call('HGET', KEYS[1], 'data')
 if not data then return redis.error_reply('NOTFOUND') end
 if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then return {'duplicate'} end
@@ -102,7 +102,7 @@ func (s *Store) RecordMessage(ctx context.Context, cycleID, duoID, userID, event
 		return MessageOutcome{}, fmt.Errorf("record message in duo %s: empty user %q or event id %q", duoID, userID, eventID)
 	}
 	keys := []string{s.duoKey(cycleID, duoID), s.checklistKey(cycleID, duoID), s.tag(cycleID) + ":seen:" + eventID}
-	res, err := recordMessageScript.Run(ctx, s.rdb, keys, userID, at.UnixMilli(), int(seenTTL/time.Second)).Slice()
+	res, err := s.run(ctx, s.rdb, recordMessageScript, keys, userID, at.UnixMilli(), int(seenTTL/time.Second)).Slice()
 	if isReply(err, "NOTFOUND") {
 		return MessageOutcome{}, mentor.Errorf(mentor.ENOTFOUND, "That duo no longer exists.")
 	}

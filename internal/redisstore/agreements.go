@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/mentorbot/mentorbot/internal/mentor"
 )
 
@@ -51,7 +49,7 @@ var (
 // KEYS: agreement hash, duo hash. ARGV: submission id ("" for none), JSON, created ms,
 // frequency. Returns {version, 1 created | 0 the submission's earlier version};
 // errors NOTFOUND, ENDED.
-var saveAgreementScript = redis.NewScript(`
+var saveAgreementScript = newScript(`
 if redis.call('HEXISTS', KEYS[2], 'data') == 0 then return redis.error_reply('NOTFOUND') end
 if ARGV[1] ~= '' then
   local n = redis.call('HGET', KEYS[1], 'sub:' .. ARGV[1])
@@ -84,7 +82,7 @@ func (s *Store) SaveAgreement(ctx context.Context, a mentor.Agreement, submissio
 		return a, false, fmt.Errorf("encode agreement of duo %s: %w", a.DuoID, err)
 	}
 	keys := []string{s.agreementKey(a.CycleID, a.DuoID), s.duoKey(a.CycleID, a.DuoID)}
-	res, err := saveAgreementScript.Run(ctx, s.rdb, keys, submissionID, data, a.CreatedAt.UnixMilli(), a.Frequency).Int64Slice()
+	res, err := s.run(ctx, s.rdb, saveAgreementScript, keys, submissionID, data, a.CreatedAt.UnixMilli(), a.Frequency).Int64Slice()
 	switch {
 	case isReply(err, "NOTFOUND"):
 		return a, false, errDuoGone
@@ -162,7 +160,7 @@ type SignOutcome = mentor.SignOutcome
 // Returns {signed 0/1, complete 0/1, version, JSON, post ts, mentor, mentor's signature
 // ms, mentee, mentee's signature ms} ("" for none); errors NOTFOUND, FORBIDDEN, ENDED,
 // NOAGREEMENT, STALE <current>, NOVERSION.
-var signScript = redis.NewScript(`
+var signScript = newScript(`
 local data = redis.call('HGET', KEYS[2], 'data')
 if not data then return redis.error_reply('NOTFOUND') end
 local d = cjson.decode(data)
@@ -196,7 +194,7 @@ return {signed, complete, n, redis.call('HGET', KEYS[1], 'v' .. n),
 // when the duo, its agreement or that version does not exist.
 func (s *Store) SignAgreement(ctx context.Context, cycleID, duoID string, version int, userID string, at time.Time) (SignOutcome, error) {
 	keys := []string{s.agreementKey(cycleID, duoID), s.duoKey(cycleID, duoID)}
-	res, err := signScript.Run(ctx, s.rdb, keys, version, userID, at.UnixMilli()).Slice()
+	res, err := s.run(ctx, s.rdb, signScript, keys, version, userID, at.UnixMilli()).Slice()
 	switch {
 	case isReply(err, "NOTFOUND"):
 		return SignOutcome{}, errDuoGone
@@ -227,7 +225,7 @@ func (s *Store) SignAgreement(ctx context.Context, cycleID, duoID string, versio
 
 // setPostScript records where a version was posted. KEYS: agreement hash.
 // ARGV: version, ts. Error NOVERSION.
-var setPostScript = redis.NewScript(`
+var setPostScript = newScript(`
 if redis.call('HEXISTS', KEYS[1], 'v' .. ARGV[1]) == 0 then return redis.error_reply('NOVERSION') end
 redis.call('HSET', KEYS[1], 'ts:' .. ARGV[1], ARGV[2])
 return 1
@@ -238,7 +236,7 @@ return 1
 // of posted again. Idempotent; a later call replaces the timestamp.
 // mentor.ENOTFOUND when there is no such version.
 func (s *Store) SetAgreementPost(ctx context.Context, cycleID, duoID string, version int, ts string) error {
-	err := setPostScript.Run(ctx, s.rdb, []string{s.agreementKey(cycleID, duoID)}, version, ts).Err()
+	err := s.run(ctx, s.rdb, setPostScript, []string{s.agreementKey(cycleID, duoID)}, version, ts).Err()
 	if isReply(err, "NOVERSION") {
 		return mentor.Errorf(mentor.ENOTFOUND, "This duo has no agreement version %d.", version)
 	}

@@ -3,8 +3,6 @@ package redisstore
 import (
 	"context"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // Choice keys:
@@ -21,7 +19,7 @@ const choiceTTL = 2 * time.Hour
 
 // latestChoiceScript records a click unless a later one was recorded, and returns
 // the value of the latest. KEYS: the choice hash. ARGV: action ts, value, ttl s.
-var latestChoiceScript = redis.NewScript(`
+var latestChoiceScript = newScript(`
 local ts = redis.call('HGET', KEYS[1], 'ts')
 if not ts or tonumber(ARGV[1]) > tonumber(ts) then
   redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'value', ARGV[2])
@@ -37,7 +35,7 @@ func (s *Store) LatestChoice(ctx context.Context, viewID, name, actionTS, value 
 	if actionTS == "" {
 		actionTS = "0"
 	}
-	latest, err := latestChoiceScript.Run(ctx, s.rdb, []string{s.key("view", viewID, "choice", name)},
+	latest, err := s.run(ctx, s.rdb, latestChoiceScript, []string{s.key("view", viewID, "choice", name)},
 		actionTS, value, int(choiceTTL/time.Second)).Text()
 	return latest, wrap(err, "record choice %s of view %s", name, viewID)
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/mentorbot/mentorbot/internal/mentor"
 )
 
@@ -27,7 +25,7 @@ import (
 // ARGV: base, duo id, mentor uid, mentee uid, at ms.
 // Returns 1 when it closed the duo, 0 when it was closed or dissolved before; errors
 // NOTFOUND, MEMBERS, STALE.
-var closeDuoScript = redis.NewScript(luaHelpers + `
+var closeDuoScript = newScript(luaHelpers + `
 local mentorID, menteeID, at = ARGV[3], ARGV[4], ARGV[5]
 local data = redis.call('HGET', KEYS[1], 'data')
 if not data then return redis.error_reply('NOTFOUND') end
@@ -94,7 +92,7 @@ func (s *Store) CloseDuo(ctx context.Context, cycleID, duoID string, at time.Tim
 		for _, id := range append(mentorDuos.Val(), menteeDuos.Val()...) {
 			keys = append(keys, s.duoKey(cycleID, id))
 		}
-		n, err := closeDuoScript.Run(ctx, s.rdb, keys, t, duoID, mentorID, menteeID, at.UnixMilli()).Int()
+		n, err := s.run(ctx, s.rdb, closeDuoScript, keys, t, duoID, mentorID, menteeID, at.UnixMilli()).Int()
 		switch {
 		case isReply(err, "STALE"):
 			continue // a member's duos changed between the read and the script
@@ -118,7 +116,7 @@ func (s *Store) CloseDuo(ctx context.Context, cycleID, duoID string, at time.Tim
 // KEYS: duo hash, checklist hash. ARGV: user, choice, at ms.
 // Returns {1 changed | 0 same choice, duo HGETALL, checklist HGETALL}; errors
 // NOTFOUND, NOT_MEMBER, ENDED, OPEN (not closed yet), ARCHIVED.
-var chooseCloseScript = redis.NewScript(`
+var chooseCloseScript = newScript(`
 local data = redis.call('HGET', KEYS[1], 'data')
 if not data then return redis.error_reply('NOTFOUND') end
 local d = cjson.decode(data)
@@ -142,7 +140,7 @@ return {changed, redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2])}
 // channel was archived already (mentor.ECONFLICT).
 func (s *Store) ChooseClose(ctx context.Context, cycleID, duoID, userID string, choice mentor.CloseChoice, at time.Time) (mentor.Duo, bool, error) {
 	keys := []string{s.duoKey(cycleID, duoID), s.checklistKey(cycleID, duoID)}
-	res, err := chooseCloseScript.Run(ctx, s.rdb, keys, userID, string(choice), at.UnixMilli()).Slice()
+	res, err := s.run(ctx, s.rdb, chooseCloseScript, keys, userID, string(choice), at.UnixMilli()).Slice()
 	switch {
 	case isReply(err, "NOTFOUND"):
 		return mentor.Duo{}, false, errDuoGone

@@ -58,7 +58,7 @@ func (s *Store) CommitteeMembers(ctx context.Context, channel string) (members [
 // atomically and only if gen is still the current generation: a list fetched before a
 // membership change is not kept. It reports whether it stored the list.
 func (s *Store) SaveCommitteeMembers(ctx context.Context, channel string, gen int64, members []string, fetched time.Time) (bool, error) {
-	n, err := saveCommitteeScript.Run(ctx, s.rdb,
+	n, err := s.run(ctx, s.rdb, saveCommitteeScript,
 		[]string{s.key("{committee}", "gen"), s.key("{committee}", "members")},
 		gen, channel, fetched.UnixMilli(), strings.Join(members, ","), committeeListTTL.Milliseconds()).Int()
 	if err != nil {
@@ -67,7 +67,7 @@ func (s *Store) SaveCommitteeMembers(ctx context.Context, channel string, gen in
 	return n == 1, nil
 }
 
-var saveCommitteeScript = redis.NewScript(`
+var saveCommitteeScript = newScript(`
 local gen = tonumber(redis.call('GET', KEYS[1]) or '0')
 if gen ~= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[2], 'channel', ARGV[2], 'gen', ARGV[1], 'at', ARGV[3], 'ids', ARGV[4])

@@ -36,7 +36,7 @@ type concernRecord struct {
 // KEYS: concern hash, concerns, concerns_open, concerns_of:<duo>.
 // ARGV: id, JSON, created ms, state. Returns {1 created | 0 existed, the concern's
 // hash as HGETALL}.
-var saveConcernScript = redis.NewScript(`
+var saveConcernScript = newScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return {0, redis.call('HGETALL', KEYS[1])} end
 redis.call('HSET', KEYS[1], 'data', ARGV[2], 'state', ARGV[4])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
@@ -62,7 +62,7 @@ func (s *Store) SaveConcern(ctx context.Context, c mentor.Concern) (saved mentor
 	}
 	t := s.tag(c.CycleID)
 	keys := []string{s.concernKey(c.CycleID, c.ID), t + ":concerns", t + ":concerns_open", t + ":concerns_of:" + c.DuoID}
-	res, err := saveConcernScript.Run(ctx, s.rdb, keys, c.ID, data, c.CreatedAt.UnixMilli(), string(c.State)).Slice()
+	res, err := s.run(ctx, s.rdb, saveConcernScript, keys, c.ID, data, c.CreatedAt.UnixMilli(), string(c.State)).Slice()
 	if err != nil {
 		return c, false, wrap(err, "save concern %s", c.ID)
 	}
@@ -109,7 +109,7 @@ func (s *Store) SetConcernPost(ctx context.Context, cycleID, id, ts string) erro
 // decideConcernScript decides an open concern.
 // KEYS: concern hash, concerns_open. ARGV: id, state, by, at ms.
 // Returns {1 changed | 0 decided before, HGETALL}; error NOTFOUND.
-var decideConcernScript = redis.NewScript(`
+var decideConcernScript = newScript(`
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return redis.error_reply('NOTFOUND') end
 if state ~= 'open' then return {0, redis.call('HGETALL', KEYS[1])} end
@@ -128,7 +128,7 @@ func (s *Store) DecideConcern(ctx context.Context, cycleID, id string, state men
 		return mentor.Concern{}, false, mentor.Errorf(mentor.EINVALID, "A concern can only be marked handled or dissolved.")
 	}
 	keys := []string{s.concernKey(cycleID, id), s.tag(cycleID) + ":concerns_open"}
-	res, err := decideConcernScript.Run(ctx, s.rdb, keys, id, string(state), by, at.UnixMilli()).Slice()
+	res, err := s.run(ctx, s.rdb, decideConcernScript, keys, id, string(state), by, at.UnixMilli()).Slice()
 	if isReply(err, "NOTFOUND") {
 		return mentor.Concern{}, false, errConcernGone
 	}

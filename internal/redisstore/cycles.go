@@ -35,7 +35,7 @@ func (s *Store) cycleKey(cycleID string) string { return s.programKey("cycle:" +
 // ARGV: id, json, created ms, expected rev ("" = create), activate ("1"/"0"),
 // the active cycle the create replaces ("" for none).
 // Returns the new rev, or an error reply CONFLICT / NOTFOUND / REPLACED.
-var saveCycleScript = redis.NewScript(`
+var saveCycleScript = newScript(`
 local rev = redis.call('HGET', KEYS[1], 'rev')
 if ARGV[4] == '' then
   if rev then
@@ -83,7 +83,7 @@ func (s *Store) saveCycle(ctx context.Context, c mentor.Cycle, expectRev string,
 	if activate {
 		act = "1"
 	}
-	rev, err := saveCycleScript.Run(ctx, s.rdb,
+	rev, err := s.run(ctx, s.rdb, saveCycleScript,
 		[]string{s.cycleKey(c.ID), s.programKey("cycles"), s.programKey("active_cycle")},
 		c.ID, data, c.CreatedAt.UnixMilli(), expectRev, act, c.Previous).Int()
 	switch {

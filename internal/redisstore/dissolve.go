@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/mentorbot/mentorbot/internal/mentor"
 )
 
@@ -38,7 +36,7 @@ func (s *Store) idxKeys(cycleID string) []string {
 // Returns {1 changed | 0 ended before, duo HGETALL, checklist HGETALL, mentor's status,
 // mentee's status} ("" for a person without a sign-up); errors NOTFOUND, MEMBERS (the
 // duo's members are not the ones the caller read).
-var dissolveScript = redis.NewScript(luaHelpers + `
+var dissolveScript = newScript(luaHelpers + `
 local duo, mentorID, menteeID, at = ARGV[2], ARGV[3], ARGV[4], ARGV[6]
 local data = redis.call('HGET', KEYS[1], 'data')
 if not data then return redis.error_reply('NOTFOUND') end
@@ -107,7 +105,7 @@ func (s *Store) DissolveDuo(ctx context.Context, cycleID, duoID, by string, at t
 		t + ":duos_of:" + mentorID, t + ":duos_of:" + menteeID,
 		s.participantKey(cycleID, mentorID), s.participantKey(cycleID, menteeID)},
 		append(s.idxKeys(cycleID), t+":stats", t+":pool_changes")...)
-	res, err := dissolveScript.Run(ctx, s.rdb, keys, t, duoID, mentorID, menteeID, by, at.UnixMilli(),
+	res, err := s.run(ctx, s.rdb, dissolveScript, keys, t, duoID, mentorID, menteeID, by, at.UnixMilli(),
 		flag(toPool[mentorID]), flag(toPool[menteeID])).Slice()
 	switch {
 	case isReply(err, "NOTFOUND"):
@@ -144,7 +142,7 @@ func flag(b bool) string {
 // KEYS: participant hash, duos_of:<uid>, the eight idx keys, stats, pool_changes.
 // ARGV: base, uid, at ms.
 // Returns 1 changed | 0 pending already; errors NOTFOUND, IN_DUO.
-var returnScript = redis.NewScript(luaHelpers + `
+var returnScript = newScript(luaHelpers + `
 local uid = ARGV[2]
 local f = redis.call('HMGET', pkey(uid), 'role', 'status', 'created')
 if not f[2] then return redis.error_reply('NOTFOUND') end
@@ -171,7 +169,7 @@ func (s *Store) ReturnToPool(ctx context.Context, cycleID, userID string, at tim
 	t := s.tag(cycleID)
 	keys := append([]string{s.participantKey(cycleID, userID), t + ":duos_of:" + userID},
 		append(s.idxKeys(cycleID), t+":stats", t+":pool_changes")...)
-	n, err := returnScript.Run(ctx, s.rdb, keys, t, userID, at.UnixMilli()).Int()
+	n, err := s.run(ctx, s.rdb, returnScript, keys, t, userID, at.UnixMilli()).Int()
 	switch {
 	case isReply(err, "NOTFOUND"):
 		return false, mentor.Errorf(mentor.ENOTFOUND, "You haven't signed up for this cycle.")

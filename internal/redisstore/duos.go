@@ -176,7 +176,7 @@ func (s *Store) DuoPage(ctx context.Context, cycleID string, offset, limit int) 
 // MENTOR_GONE, MENTOR_FULL, NOT_MENTEE, NOT_MENTOR, MENTEE_AVOIDS, MENTOR_AVOIDS
 // (either put the other on their avoid list since the proposal), DUO_EXISTS (the id is taken, e.g.
 // by a dissolved duo, whose ended_at would otherwise be inherited).
-var approveScript = redis.NewScript(luaHelpers + `
+var approveScript = newScript(luaHelpers + `
 local duo, mentee, mentor = ARGV[2], ARGV[3], ARGV[4]
 local existing = redis.call('GET', base .. ':duo_of:' .. mentee)
 if existing then
@@ -242,7 +242,7 @@ func (s *Store) CreateDuo(ctx context.Context, d mentor.Duo) (duo mentor.Duo, cr
 		s.participantKey(d.CycleID, d.MenteeID), s.participantKey(d.CycleID, d.MentorID), t + ":stats"},
 		s.idxKeys(d.CycleID)...)
 	keys = append(keys, t+":pool_changes")
-	res, err := approveScript.Run(ctx, s.rdb, keys, t, d.ID, d.MenteeID, d.MentorID, data, d.CreatedAt.UnixMilli()).StringSlice()
+	res, err := s.run(ctx, s.rdb, approveScript, keys, t, d.ID, d.MenteeID, d.MentorID, data, d.CreatedAt.UnixMilli()).StringSlice()
 	if err != nil {
 		var rerr redis.Error
 		if errors.As(err, &rerr) {
@@ -295,7 +295,7 @@ func approveConflict(code string, d mentor.Duo) (string, bool) {
 // updateDuoScript replaces a duo's data if its rev is still the one read.
 // KEYS: duo hash, checklist hash. ARGV: expected rev, data.
 // Returns {duo HGETALL, checklist HGETALL} after the write; errors NOTFOUND, CONFLICT.
-var updateDuoScript = redis.NewScript(`
+var updateDuoScript = newScript(`
 if redis.call('HEXISTS', KEYS[1], 'data') == 0 then return redis.error_reply('NOTFOUND') end
 if (redis.call('HGET', KEYS[1], 'rev') or '') ~= ARGV[1] then return redis.error_reply('CONFLICT') end
 redis.call('HSET', KEYS[1], 'data', ARGV[2])
@@ -343,7 +343,7 @@ func (s *Store) UpdateDuo(ctx context.Context, cycleID, duoID string, change fun
 		if err != nil {
 			return d, err
 		}
-		res, err := updateDuoScript.Run(ctx, s.rdb, keys, h.Val()["rev"], data).Slice()
+		res, err := s.run(ctx, s.rdb, updateDuoScript, keys, h.Val()["rev"], data).Slice()
 		switch {
 		case isReply(err, "CONFLICT"):
 			continue

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/mentorbot/mentorbot/internal/mentor"
 )
 
@@ -40,7 +38,7 @@ type evaluationRecord struct {
 // saveEvaluationScript stores a person's evaluation, replacing theirs.
 // KEYS: evaluation hash, evaluations zset. ARGV: uid, JSON, submitted ms.
 // Returns {1 replaced | 0 first, ms of the first submission}.
-var saveEvaluationScript = redis.NewScript(`
+var saveEvaluationScript = newScript(`
 local first = redis.call('HGET', KEYS[1], 'submitted')
 local replaced = 1
 if not first then
@@ -71,7 +69,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, e mentor.Evaluation) (saved 
 		return e, false, fmt.Errorf("encode evaluation of %s: %w", e.UserID, err)
 	}
 	keys := []string{s.evaluationKey(e.CycleID, e.UserID), s.evaluationsKey(e.CycleID)}
-	res, err := saveEvaluationScript.Run(ctx, s.rdb, keys, e.UserID, data, e.SubmittedAt.UnixMilli()).Int64Slice()
+	res, err := s.run(ctx, s.rdb, saveEvaluationScript, keys, e.UserID, data, e.SubmittedAt.UnixMilli()).Int64Slice()
 	if err != nil {
 		return e, false, wrap(err, "save evaluation of %s", e.UserID)
 	}

@@ -45,7 +45,7 @@ import (
 // ids, the concern ids.
 // Returns {profile 0/1, evaluations, concerns, duos, agreements}; errors STALE (a
 // duo or concern appeared that the caller did not declare), RUNNING <duo id>.
-var forgetScript = redis.NewScript(luaHelpers + `
+var forgetScript = newScript(luaHelpers + `
 local uid, token, now, removed = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local nd = tonumber(ARGV[6])
 local duoAt, concernAt = {}, {}
@@ -208,7 +208,7 @@ func (s *Store) Forget(ctx context.Context, cycleID, userID string, now time.Tim
 			}
 		}
 		keys = append(keys, t+":pool_changes")
-		res, err := forgetScript.Run(ctx, s.rdb, keys, args...).Int64Slice()
+		res, err := s.run(ctx, s.rdb, forgetScript, keys, args...).Int64Slice()
 		switch {
 		case isReply(err, "STALE"):
 			continue // a duo or concern appeared between the read and the script

@@ -44,7 +44,7 @@ const doneTTL = 400 * 24 * time.Hour
 // moves an existing, unclaimed job to an earlier due time and keeps its data. Only
 // "replace" makes a job that was done again.
 // Returns 1 when the job was stored or moved, 0 when left as it was.
-var scheduleScript = redis.NewScript(`
+var scheduleScript = newScript(`
 if ARGV[6] ~= 'replace' and redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
 local exists = redis.call('EXISTS', KEYS[3]) == 1
 if exists then
@@ -85,7 +85,7 @@ func (s *Store) ScheduleJob(ctx context.Context, j mentor.Job, mode mentor.Sched
 	}
 	m := map[mentor.ScheduleMode]string{mentor.ScheduleReplace: "replace", mentor.ScheduleKeep: "keep", mentor.ScheduleEarlier: "earlier"}[mode]
 	keys := s.jobKeys(j.Kind)
-	n, err := scheduleScript.Run(ctx, s.rdb, []string{keys[0], keys[1], s.schedTag() + ":job:" + j.Key, s.schedTag() + ":done:" + j.Key},
+	n, err := s.run(ctx, s.rdb, scheduleScript, []string{keys[0], keys[1], s.schedTag() + ":job:" + j.Key, s.schedTag() + ":done:" + j.Key},
 		j.Key, j.Kind, data, j.Due.UnixMilli(), now.UnixMilli(), m).Int()
 	if err != nil {
 		return false, wrap(err, "schedule job %s", j.Key)
@@ -97,7 +97,7 @@ func (s *Store) ScheduleJob(ctx context.Context, j mentor.Job, mode mentor.Sched
 // the kind set the caller read for it. ARGV: the kind-set prefix, the job keys.
 // Returns how many existed; error STALE when a job's kind is not the one declared
 // (it was scheduled again as another kind meanwhile).
-var cancelScript = redis.NewScript(`
+var cancelScript = newScript(`
 local n = 0
 for i = 2, #ARGV do
   local h, set = KEYS[2 * i - 1], KEYS[2 * i]
@@ -139,7 +139,7 @@ func (s *Store) CancelJobs(ctx context.Context, keys ...string) (int, error) {
 			declared = append(declared, t+":job:"+k, t+":kind:"+kinds[i].Val())
 			args = append(args, k)
 		}
-		n, err := cancelScript.Run(ctx, s.rdb, declared, args...).Int()
+		n, err := s.run(ctx, s.rdb, cancelScript, declared, args...).Int()
 		if isReply(err, "STALE") {
 			continue
 		}
@@ -155,7 +155,7 @@ func (s *Store) CancelJobs(ctx context.Context, keys ...string) (int, error) {
 // created, gen, due ms. A candidate claimed meanwhile by someone else (its due time
 // moved to the end of their lease) or gone is skipped. A job whose previous claim
 // was never finished (its holder died) comes back marked uncertain.
-var claimScript = redis.NewScript(`
+var claimScript = newScript(`
 local now = tonumber(ARGV[1])
 local out = {}
 for i = 5, #ARGV do
@@ -219,7 +219,7 @@ func (s *Store) claim(ctx context.Context, now time.Time, limit int, lease time.
 		args = append(args, id)
 	}
 	token := args[2].(string)
-	res, err := claimScript.Run(ctx, s.rdb, keys, args...).Slice()
+	res, err := s.run(ctx, s.rdb, claimScript, keys, args...).Slice()
 	if err != nil {
 		return nil, wrap(err, "claim jobs")
 	}
@@ -250,7 +250,7 @@ func (s *Store) claim(ctx context.Context, now time.Time, limit int, lease time.
 // unless it was scheduled again meanwhile (then the newer schedule stands).
 // Returns 1, or 0 when the claim was no longer ours (the lease ran out and someone
 // else claimed it).
-var finishScript = redis.NewScript(`
+var finishScript = newScript(`
 if redis.call('HGET', KEYS[3], 'token') ~= ARGV[2] then return 0 end
 local same = redis.call('HGET', KEYS[3], 'gen') == ARGV[3]
 local nextDue = redis.call('HGET', KEYS[3], 'next_due')
@@ -313,7 +313,7 @@ func (s *Store) finish(ctx context.Context, j mentor.Job, action string, due tim
 	if uncertain {
 		u = "1"
 	}
-	n, err := finishScript.Run(ctx, s.rdb, []string{t + ":due", t + ":failing", t + ":job:" + j.Key, t + ":done:" + j.Key, t + ":kind:" + j.Kind},
+	n, err := s.run(ctx, s.rdb, finishScript, []string{t + ":due", t + ":failing", t + ":job:" + j.Key, t + ":done:" + j.Key, t + ":kind:" + j.Kind},
 		j.Key, j.Token, j.Gen, action, due.UnixMilli(), lastErr, u, now.UnixMilli(), doneTTL.Milliseconds()).Int()
 	if err != nil {
 		return false, wrap(err, "finish job %s", j.Key)

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/redis/go-redis/v9"
 )
 
 // Lock takes a named lock for ttl and reports whether it got it. Locks keep two
@@ -19,12 +18,12 @@ func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration) (relea
 		return func() {}, false, wrap(err, "lock %s", name)
 	}
 	return func() {
-		unlockScript.Run(context.WithoutCancel(ctx), s.rdb, []string{key}, token)
+		s.run(context.WithoutCancel(ctx), s.rdb, unlockScript, []string{key}, token)
 	}, true, nil
 }
 
 // unlockScript deletes a lock only if it is still ours.
-var unlockScript = redis.NewScript(`
+var unlockScript = newScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `)

@@ -59,7 +59,7 @@ end
 // A matched person cannot edit (error MATCHED), nor can someone who left while in a
 // duo (IN_DUO: the committee decides about the duo); anyone else who left joins
 // again as pending. Returns the new rev.
-var joinScript = redis.NewScript(luaHelpers + `
+var joinScript = newScript(luaHelpers + `
 local uid = ARGV[2]
 local key = pkey(uid)
 local old = redis.call('HMGET', key, 'role', 'status', 'created', 'rev')
@@ -84,7 +84,7 @@ return rev
 // KEYS (all it touches): participant, duos_of, stats, the eight idx keys,
 // pool_changes.
 // ARGV: base, uid, now ms. Returns {previous status, duo ids...}; NOTFOUND if absent.
-var withdrawScript = redis.NewScript(luaHelpers + `
+var withdrawScript = newScript(luaHelpers + `
 local uid = ARGV[2]
 local key = pkey(uid)
 local old = redis.call('HMGET', key, 'role', 'status', 'created')
@@ -109,6 +109,12 @@ func (s *Store) participantKey(cycleID, userID string) string {
 // mentor.ECONFLICT when the person is already matched. Saving the same profile twice
 // (a redelivered submission) leaves one sign-up.
 func (s *Store) SaveSignup(ctx context.Context, p mentor.Participant, now time.Time) error {
+	return s.SaveSignupDeclaring(ctx, p, now, nil)
+}
+
+// SaveSignupDeclaring is SaveSignup with the script's keys passed through declare
+// first (nil: as they are): for the test that undeclared keys are caught.
+func (s *Store) SaveSignupDeclaring(ctx context.Context, p mentor.Participant, now time.Time, declare func([]string) []string) error {
 	p.Status, p.Duos = "", nil
 	data, err := json.Marshal(p)
 	if err != nil {
@@ -122,7 +128,10 @@ func (s *Store) SaveSignup(ctx context.Context, p mentor.Participant, now time.T
 	keys := append([]string{s.participantKey(p.CycleID, p.UserID), t + ":duos_of:" + p.UserID, t + ":participants", t + ":stats"},
 		s.idxKeys(p.CycleID)...)
 	keys = append(keys, t+":pool_changes")
-	err = joinScript.Run(ctx, s.rdb, keys, t, p.UserID, data, string(p.Role), capacity, now.UnixMilli()).Err()
+	if declare != nil {
+		keys = declare(keys)
+	}
+	err = s.run(ctx, s.rdb, joinScript, keys, t, p.UserID, data, string(p.Role), capacity, now.UnixMilli()).Err()
 	if isReply(err, "MATCHED") || isReply(err, "IN_DUO") {
 		return mentor.Errorf(mentor.ECONFLICT, "You're in a duo this cycle, so your sign-up can't be changed here. Please contact the mentorship committee.")
 	}
@@ -136,7 +145,7 @@ func (s *Store) Withdraw(ctx context.Context, cycleID, userID string, now time.T
 	t := s.tag(cycleID)
 	keys := append([]string{s.participantKey(cycleID, userID), t + ":duos_of:" + userID, t + ":stats"}, s.idxKeys(cycleID)...)
 	keys = append(keys, t+":pool_changes")
-	res, err := withdrawScript.Run(ctx, s.rdb, keys, t, userID, now.UnixMilli()).StringSlice()
+	res, err := s.run(ctx, s.rdb, withdrawScript, keys, t, userID, now.UnixMilli()).StringSlice()
 	if isReply(err, "NOTFOUND") {
 		return "", nil, mentor.Errorf(mentor.ENOTFOUND, "You haven't signed up for this cycle.")
 	}

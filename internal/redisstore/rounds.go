@@ -51,7 +51,7 @@ var errRoundGone = mentor.Errorf(mentor.ENOTFOUND, "These proposals have expired
 
 // readRoundScript returns a round's rev, and its data unless the caller already
 // has that rev (ARGV[1]); nil when the round is gone. KEYS: the round.
-var readRoundScript = redis.NewScript(`
+var readRoundScript = newScript(`
 local rev = redis.call('HGET', KEYS[1], 'rev')
 if not rev then return false end
 if rev == ARGV[1] then return {rev} end
@@ -66,7 +66,7 @@ func (s *Store) readRound(ctx context.Context, c redis.Scripter, key, id string)
 		if attempt > 0 {
 			known = -1
 		}
-		res, err := readRoundScript.Run(ctx, c, []string{key}, known).Slice()
+		res, err := s.run(ctx, c, readRoundScript, []string{key}, known).Slice()
 		if isNil(err) {
 			return mentor.PairingRound{}, 0, errRoundGone
 		}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/mentorbot/mentorbot/internal/matching"
 	"github.com/mentorbot/mentorbot/internal/mentor"
 )
@@ -21,7 +19,7 @@ func (s *Store) settingsKey(cycleID string) string { return s.tag(cycleID) + ":m
 // saveSettingsScript replaces the settings if their revision is still ARGV[2]
 // (0: never saved). KEYS: the settings hash. ARGV: json, expected rev.
 // Returns the new rev, or the error reply CONFLICT.
-var saveSettingsScript = redis.NewScript(`
+var saveSettingsScript = newScript(`
 local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
 if rev ~= tonumber(ARGV[2]) then return redis.error_reply('CONFLICT') end
 redis.call('HSET', KEYS[1], 'data', ARGV[1], 'rev', rev + 1)
@@ -55,7 +53,7 @@ func (s *Store) SaveMatchSettings(ctx context.Context, cycleID string, set match
 	if err != nil {
 		return 0, fmt.Errorf("encode matching settings: %w", err)
 	}
-	rev, err := saveSettingsScript.Run(ctx, s.rdb, []string{s.settingsKey(cycleID)}, data, expectRev).Int()
+	rev, err := s.run(ctx, s.rdb, saveSettingsScript, []string{s.settingsKey(cycleID)}, data, expectRev).Int()
 	if isReply(err, "CONFLICT") {
 		return 0, mentor.Errorf(mentor.ECONFLICT, "Someone else changed the matching settings while you were editing them. Close this window and open the settings again to see theirs.")
 	}

@@ -31,9 +31,10 @@ import (
 // Store is the Redis-backed state store. It is safe for concurrent use; create one per
 // process and Close it on shutdown.
 type Store struct {
-	rdb    redis.UniversalClient
-	prefix string
-	rounds roundCache
+	rdb       redis.UniversalClient
+	prefix    string
+	rounds    roundCache
+	checkKeys bool
 }
 
 // Options tune the connection. Zero values take sensible defaults.
@@ -46,6 +47,9 @@ type Options struct {
 	// RoundTrip, if set, is called once per round trip to Redis (a command, a
 	// script, or a whole pipeline): for tests and benchmarks that count them.
 	RoundTrip func()
+	// CheckKeys makes every script fail on a key it did not declare in KEYS (see
+	// script): for tests, at some cost per command.
+	CheckKeys bool
 }
 
 // Open parses a redis:// or rediss:// URL and returns a Store using keys under prefix.
@@ -67,7 +71,7 @@ func Open(url, prefix string, opts Options) (*Store, error) {
 	if opts.RoundTrip != nil {
 		rdb.AddHook(roundTrips(opts.RoundTrip))
 	}
-	return &Store{rdb: rdb, prefix: prefix}, nil
+	return &Store{rdb: rdb, prefix: prefix, checkKeys: opts.CheckKeys}, nil
 }
 
 // newClient makes the client of the setup the URL names (see Open).
