@@ -69,13 +69,9 @@ func (b *Bot) renderPairing(ctx context.Context, viewID string, c mentor.Cycle, 
 			duoIDs = append(duoIDs, p.DuoID)
 		}
 	}
-	ds, err := b.pairing.Duos(ctx, c.ID, duoIDs)
+	duos, err := b.pairing.ApprovedDuos(ctx, c.ID, duoIDs)
 	if err != nil {
 		return err
-	}
-	duos := make(map[string]mentor.Duo, len(ds))
-	for _, d := range ds {
-		duos[d.ID] = d
 	}
 	_, err = b.api.UpdateViewContext(ctx, *views.PairingPageWith(c, r, page, names, alts, duos), "", "", viewID)
 	return err

@@ -46,6 +46,7 @@ type Service struct {
 	weights matching.Weights
 	cache   signupCache
 	solved  solvedCache
+	opened  openedDuos
 }
 
 // New returns the service, scoring with the program's default weights.
