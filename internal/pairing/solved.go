@@ -94,8 +94,8 @@ func (sr *solvedRound) cells() int { return len(sr.at) * len(sr.capacity) }
 func (sr *solvedRound) resolve(p *pool, r *mentor.PairingRound, open []mentor.Participant, pins []matching.Pin) (pl plan, ok bool) {
 	sr.mu.Lock()
 	defer sr.mu.Unlock()
-	if sr.broken || sr.settingsRev != p.settingsRev {
-		return plan{}, false
+	if sr.broken || sr.settingsRev != p.settingsRev || p.su.rev < sr.su.rev {
+		return plan{}, false // (a pool older than the optimiser: a concurrent click read first)
 	}
 	changed, ok := p.su.changedSince(sr.su.root, sr.su.rev)
 	if !ok {
