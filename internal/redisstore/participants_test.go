@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mentorbot/mentorbot/internal/mentor"
+	"github.com/mentorbot/mentorbot/internal/redisstore"
 	"github.com/mentorbot/mentorbot/internal/redistest"
 )
 
@@ -178,5 +179,57 @@ func TestConcurrentSignupsKeepCountsExact(t *testing.T) {
 	cnt, err := s.Counts(ctx, "c")
 	if err != nil || cnt.Mentors != 25 || cnt.Mentees != 25 || cnt.FreeMentorCapacity != 50 {
 		t.Fatalf("counts = %+v, %v", cnt, err)
+	}
+}
+
+// A full read sees everyone even when people move in the sign-up order while it
+// reads (someone who left and signs up again goes last): paging the order by index
+// skipped the person a move shifted across a page boundary.
+func TestParticipantsReadWhilePeopleMoveMissesNobody(t *testing.T) {
+	r := redistest.New(t)
+	ctx := context.Background()
+	other := r.Store()
+	at := time.Date(2026, 10, 5, 12, 0, 0, 0, time.UTC)
+	const n = 1203
+	for i := 0; i < n; i++ {
+		if err := other.SaveSignup(ctx, mentee("c", fmt.Sprintf("U%05d", i)), at.Add(time.Duration(i)*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trips, armed := 0, false
+	reader, err := redisstore.Open(r.URL, r.Prefix, redisstore.Options{RoundTrip: func() {
+		if !armed {
+			return
+		}
+		trips++
+		if trips == 2 { // between the first page and the second, U00000 leaves and comes back
+			if _, _, err := other.Withdraw(ctx, "c", "U00000", at.Add(time.Hour)); err != nil {
+				t.Error(err)
+			}
+			if err := other.SaveSignup(ctx, mentee("c", "U00000"), at.Add(2*time.Hour)); err != nil {
+				t.Error(err)
+			}
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reader.Close() })
+	if err := reader.Ping(ctx); err != nil { // the connection's own set-up commands
+		t.Fatal(err)
+	}
+	armed = true
+	ps, err := reader.Participants(ctx, "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, p := range ps {
+		seen[p.UserID] = true
+	}
+	for i := 0; i < n; i++ {
+		if id := fmt.Sprintf("U%05d", i); !seen[id] {
+			t.Fatalf("%s was not read (%d of %d read)", id, len(seen), n)
+		}
 	}
 }
