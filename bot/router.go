@@ -84,11 +84,23 @@ type Router struct {
 	// work is the context every handler runs under: it outlives the read loop so
 	// in-flight work can finish on shutdown, and is cancelled when the shutdown
 	// grace is over.
-	work    context.Context
+	work context.Context
+	// people is the lane of what someone is waiting for (commands, clicks,
+	// events); messages is the lane of duo-channel messages, which are only
+	// recorded, arrive in bursts, and must never delay a person's modal.
+	people, messages lane
+	start            sync.Once
+	wg               sync.WaitGroup
+}
+
+// lane is a bounded queue and the fixed set of workers that drain it.
+type lane struct {
 	workers int
 	tasks   chan task
-	start   sync.Once
-	wg      sync.WaitGroup
+}
+
+func newLane(workers int) lane {
+	return lane{workers: workers, tasks: make(chan task, workers*queuePerWorker)}
 }
 
 // task is one handler run waiting for a worker.
@@ -108,7 +120,7 @@ func NewRouter(routes Routes, reply *Replier, dedupe EventDeduper, log *slog.Log
 		maxConcurrent = 64
 	}
 	return &Router{routes: routes, log: log, metrics: m, reply: reply, dedupe: dedupe,
-		work: context.Background(), workers: maxConcurrent, tasks: make(chan task, maxConcurrent*queuePerWorker)}
+		work: context.Background(), people: newLane(maxConcurrent), messages: newLane(max(maxConcurrent/4, 1))}
 }
 
 // Bind sets the context handlers run under (see Router.work). Call it once, before
@@ -183,7 +195,7 @@ func (r *Router) Dispatch(ack Acker, evt socketmode.Event) {
 		r.ack(work, ack, req, received)
 		eventID := eventIDOf(&ev)
 		if msg, isMsg := ev.InnerEvent.Data.(*slackevents.MessageEvent); isMsg && ok && r.routes.Message != nil {
-			r.Go("event message", func(ctx context.Context) error { return r.routes.Message(ctx, eventID, msg) }, nil)
+			r.goIn(r.messages, "event message", func(ctx context.Context) error { return r.routes.Message(ctx, eventID, msg) }, nil)
 			return
 		}
 		h := r.routes.Events[kind]
@@ -213,6 +225,10 @@ func (r *Router) Dispatch(ack Acker, evt socketmode.Event) {
 // logged and counted; onErr (if any) tells the person. When the queue is full the
 // work is refused at once (the person is told to try again) rather than piling up.
 func (r *Router) Go(route string, fn func(ctx context.Context) error, onErr func(ctx context.Context, err error)) {
+	r.goIn(r.people, route, fn, onErr)
+}
+
+func (r *Router) goIn(l lane, route string, fn func(ctx context.Context) error, onErr func(ctx context.Context, err error)) {
 	r.start.Do(r.startWorkers)
 	if r.work.Err() != nil { // the workers are gone: nothing would run it
 		r.log.Warn("shutdown: work refused", "route", route)
@@ -220,7 +236,7 @@ func (r *Router) Go(route string, fn func(ctx context.Context) error, onErr func
 	}
 	r.wg.Add(1)
 	select {
-	case r.tasks <- task{route: route, fn: fn, onErr: onErr}:
+	case l.tasks <- task{route: route, fn: fn, onErr: onErr}:
 	default:
 		r.log.Warn("handler queue full; work refused", "route", route)
 		r.metrics.HandlerErrors.WithLabelValues(route, "overload").Inc()
@@ -233,16 +249,21 @@ func (r *Router) Go(route string, fn func(ctx context.Context) error, onErr func
 	}
 }
 
-// startWorkers starts the fixed set of workers. They stop when the work context
-// ends; whatever is still queued then is logged and dropped (the person sees no
-// answer; Slack shows them its own timeout message).
+// startWorkers starts the fixed sets of workers of both lanes. They stop when the
+// work context ends; whatever is still queued then is logged and dropped (the
+// person sees no answer; Slack shows them its own timeout message).
 func (r *Router) startWorkers() {
+	r.startLane(r.people)
+	r.startLane(r.messages)
+}
+
+func (r *Router) startLane(l lane) {
 	work := r.work
-	for range r.workers {
+	for range l.workers {
 		go func() {
 			for {
 				select {
-				case t := <-r.tasks:
+				case t := <-l.tasks:
 					if work.Err() != nil {
 						r.log.Warn("shutdown: queued work dropped", "route", t.route)
 						r.wg.Done()
@@ -256,7 +277,7 @@ func (r *Router) startWorkers() {
 				case <-work.Done():
 					for {
 						select {
-						case t := <-r.tasks:
+						case t := <-l.tasks:
 							r.log.Warn("shutdown: queued work dropped", "route", t.route)
 							r.wg.Done()
 						default:

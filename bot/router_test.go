@@ -414,3 +414,37 @@ func TestFailuresShowAReferenceToTheirLogLine(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// Messages in duo channels are only recorded, and come in bursts: however many
+// wait, a person's command is handled at once (it has a lane of its own).
+func TestABurstOfChannelMessagesNeverHoldsUpACommand(t *testing.T) {
+	release := make(chan struct{})
+	ran := make(chan struct{})
+	var messages atomic.Int32
+	r, _ := newTestRouter(t, Routes{
+		Message: func(ctx context.Context, eventID string, ev *slackevents.MessageEvent) error {
+			messages.Add(1)
+			<-release
+			return nil
+		},
+		Commands: map[string]CommandHandler{Command: func(ctx context.Context, cmd *slack.SlashCommand) error {
+			close(ran)
+			return nil
+		}},
+	}, 4)
+	defer func() { close(release); r.Wait() }()
+	ack := &recordingAcker{}
+	for i := range 8 { // more than all the router's workers
+		ev := slackevents.EventsAPIEvent{Type: slackevents.CallbackEvent,
+			Data:       &slackevents.EventsAPICallbackEvent{EventID: fmt.Sprintf("Ev%d", i)},
+			InnerEvent: slackevents.EventsAPIInnerEvent{Type: "message", Data: &slackevents.MessageEvent{Channel: "C1", User: "U1", Text: "hello"}}}
+		r.Dispatch(ack, socketmode.Event{Type: socketmode.EventTypeEventsAPI, Data: ev,
+			Request: &socketmode.Request{EnvelopeID: fmt.Sprintf("m%d", i)}})
+	}
+	r.Dispatch(ack, slashEvent("c1", "help", ""))
+	select {
+	case <-ran:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("the command waited behind %d channel messages", messages.Load())
+	}
+}
