@@ -180,8 +180,10 @@ type Counts struct {
 
 // PoolChange is what changed in a cycle's sign-ups after a revision: the revision
 // now, the people whose sign-up changed, and the epoch, which changes when someone
-// is forgotten (their id is not kept to say so: read everything again).
+// is forgotten (their id is not kept to say so) and when the change log itself
+// started afresh (Redis lost its data): read everything again.
 type PoolChange struct {
-	Rev, Epoch int64
-	Changed    []string
+	Rev     int64
+	Epoch   string
+	Changed []string
 }

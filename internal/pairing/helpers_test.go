@@ -28,7 +28,12 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	s := redistest.New(t).Store()
+	return newEnvOn(t, redistest.New(t).Store())
+}
+
+// newEnvOn is newEnv on the store s.
+func newEnvOn(t *testing.T, s *redisstore.Store) *env {
+	t.Helper()
 	c := mentor.DefaultCycle(t0)
 	c.ID = "c2026"
 	clk := clock.NewSettable(t0)

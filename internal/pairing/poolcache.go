@@ -30,12 +30,13 @@ const maxSnapshotAge = 10 * time.Minute
 // signups is one cycle's sign-ups as of pool revision rev. It is never changed
 // once built (a catch-up builds a new one), so pools share it without locks.
 type signups struct {
-	rev, epoch int64
-	readAt     time.Time
-	byID       map[string]mentor.Participant
-	all        []mentor.Participant // in sign-up order
-	seq        map[string]int       // place in sign-up order
-	nextSeq    int
+	rev     int64
+	epoch   string
+	readAt  time.Time
+	byID    map[string]mentor.Participant
+	all     []mentor.Participant // in sign-up order
+	seq     map[string]int       // place in sign-up order
+	nextSeq int
 	// previousCycle is the cycle before this one, and lastDuos its duos (their
 	// members), which the change log does not cover: a previous cycle is over.
 	previousCycle string
@@ -101,7 +102,9 @@ func (s *Service) signups(ctx context.Context, cycleID string) (*signups, error)
 		if err != nil {
 			return nil, err
 		}
-		if pc.Epoch == cur.epoch && len(pc.Changed) <= maxCatchUp {
+		// A revision lower than ours: Redis lost its data (a restart without
+		// persistence) and counts again from zero; only a full read is right.
+		if pc.Epoch == cur.epoch && pc.Rev >= cur.rev && len(pc.Changed) <= maxCatchUp {
 			if len(pc.Changed) == 0 {
 				return cur, nil
 			}

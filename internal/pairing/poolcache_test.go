@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/mentorbot/mentorbot/internal/pairing"
+	"github.com/mentorbot/mentorbot/internal/redistest"
 )
 
 // The service keeps the cycle's sign-ups in memory between clicks; whatever
@@ -54,5 +55,30 @@ func TestThePoolInMemoryFollowsEveryChange(t *testing.T) {
 	other := pairing.New(e.store, e.clock)
 	if alts, err := other.Alternatives(e.ctx, e.cycle.ID, "U0ADA", 10); err != nil || len(alts) != 0 {
 		t.Fatalf("another replica offers %+v, %v", alts, err)
+	}
+}
+
+// When Redis loses its data (a restart without persistence) and sign-ups start
+// again, the change log counts from zero: the service reads everything again
+// instead of trusting what it kept.
+func TestThePoolInMemoryIsDroppedWhenRedisLostItsData(t *testing.T) {
+	r := redistest.New(t)
+	if !r.CanStop() {
+		t.Skip("needs a Redis of the test's own")
+	}
+	e := newEnvOn(t, r.Store())
+	e.mustSignUp(menteeP("U0ADA", "career"), mentorP("U0GRACE", 1, "career"), mentorP("U0ALAN", 1, "career"))
+	if alts, err := e.svc.Alternatives(e.ctx, e.cycle.ID, "U0ADA", 10); err != nil || len(alts) != 2 {
+		t.Fatalf("at first Ada is offered %+v, %v", alts, err)
+	}
+	if err := r.Client().FlushAll(e.ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// More changes than before the loss: counting alone cannot tell.
+	e.mustSignUp(menteeP("U0ADA", "career"), mentorP("U0BARBARA", 1, "career"),
+		menteeP("U0CY", "grants"), menteeP("U0DEE", "grants"), menteeP("U0EVE", "grants"))
+	alts, err := e.svc.Alternatives(e.ctx, e.cycle.ID, "U0ADA", 10)
+	if err != nil || len(alts) != 1 || alts[0].MentorID != "U0BARBARA" {
+		t.Fatalf("after Redis lost its data Ada is offered %+v, %v; want Barbara only", alts, err)
 	}
 }

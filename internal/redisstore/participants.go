@@ -21,7 +21,8 @@ import (
 //	T:idx:<role>:<status>   zset of user ids by sign-up time, for counts and lists
 //	T:stats                 hash: free_capacity (sum of mentors' free slots),
 //	                        pool_rev (raised by every change to a sign-up),
-//	                        pool_epoch (raised when someone is forgotten)
+//	                        pool_epoch (raised when someone is forgotten),
+//	                        pool_id (when the change log began: new after a data loss)
 //	T:pool_changes          zset of user ids by the pool_rev of their last change
 //
 // status and duos live outside the JSON so the pairing script can change them without
@@ -42,7 +43,14 @@ local function free(uid)
 end
 -- touch records that the sign-ups of these people changed (profile, status or
 -- duos), for readers that keep the pool in memory (see PoolChanges).
+local function logStarted()
+  if redis.call('HEXISTS', base .. ':stats', 'pool_id') == 0 then
+    local t = redis.call('TIME')
+    redis.call('HSET', base .. ':stats', 'pool_id', t[1] .. '.' .. t[2])
+  end
+end
 local function touch(...)
+  logStarted()
   local rev = redis.call('HINCRBY', base .. ':stats', 'pool_rev', 1)
   for _, uid in ipairs({...}) do redis.call('ZADD', base .. ':pool_changes', rev, uid) end
 end
@@ -254,14 +262,15 @@ type PoolChange = mentor.PoolChange
 // Every script that changes a sign-up (joining, leaving, a duo made, dissolved or
 // closed) raises the revision and records who changed, so a reader that keeps the
 // cycle's sign-ups in memory catches up with a few reads instead of reading them
-// all again. Forgetting someone raises Epoch instead of naming them: a reader
-// whose epoch differs reads everything again.
+// all again. Forgetting someone changes Epoch instead of naming them, and so does
+// a change log begun afresh (Redis lost its data): a reader whose epoch differs
+// reads everything again.
 func (s *Store) PoolChanges(ctx context.Context, cycleID string, since int64) (PoolChange, error) {
 	t := s.tag(cycleID)
 	var r *redis.SliceCmd
 	var ids *redis.StringSliceCmd
 	_, err := s.rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
-		r = pipe.HMGet(ctx, t+":stats", "pool_rev", "pool_epoch")
+		r = pipe.HMGet(ctx, t+":stats", "pool_rev", "pool_epoch", "pool_id")
 		if since >= 0 {
 			ids = pipe.ZRangeByScore(ctx, t+":pool_changes", &redis.ZRangeBy{Min: "(" + strconv.FormatInt(since, 10), Max: "+inf"})
 		}
@@ -273,7 +282,7 @@ func (s *Store) PoolChanges(ctx context.Context, cycleID string, since int64) (P
 	var out PoolChange
 	v := r.Val()
 	out.Rev, _ = strconv.ParseInt(str(v[0]), 10, 64)
-	out.Epoch, _ = strconv.ParseInt(str(v[1]), 10, 64)
+	out.Epoch = str(v[2]) + "/" + str(v[1])
 	if ids != nil {
 		out.Changed = ids.Val()
 	}

@@ -21,14 +21,15 @@ func newScript(src string) *script {
 }
 
 // checkedPrelude wraps redis.call: each command's keys (the first argument; both
-// for RENAME, the only multi-key command the scripts use) must be declared.
+// for RENAME, the only multi-key command the scripts use; none for TIME) must be
+// declared.
 const checkedPrelude = `
 local __declared = {}
 for _, k in ipairs(KEYS) do __declared[k] = true end
 local function __call(cmd, ...)
   local args = {...}
-  local n = 1
-  if string.upper(cmd) == 'RENAME' then n = 2 end
+  local c, n = string.upper(cmd), 1
+  if c == 'RENAME' then n = 2 elseif c == 'TIME' then n = 0 end
   for i = 1, n do
     if not __declared[args[i]] then
       error('UNDECLARED key ' .. tostring(args[i]) .. ' in ' .. string.upper(cmd))
