@@ -208,7 +208,7 @@ func (s *Service) solve(p *pool, r *mentor.PairingRound, mentees []mentor.Partic
 			return pl, nil
 		}
 	}
-	s.solved.drop(r.ID) // at 10,000 sign-ups the old matrix is 90 MB: let it go first
+	s.solved.makeRoom(r.ID, (len(mentees)+len(pins))*len(p.mentors))
 	es := p.people(mentees)
 	for _, pin := range pins { // pinned mentees take part only as pins
 		es = append(es, p.person(p.byID[pin.MenteeID], zoneCache{}))

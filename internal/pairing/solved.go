@@ -62,11 +62,21 @@ func (c *solvedCache) get(roundID string) *solvedRound {
 	return nil
 }
 
-// drop forgets the optimiser of round roundID.
-func (c *solvedCache) drop(roundID string) {
+// makeRoom forgets the optimiser of round roundID, and the least recently used
+// others until one of cells more fits within maxSolvedCells: at 10,000 sign-ups an
+// optimiser is 180 MB, and the old one must go before the new one is built.
+func (c *solvedCache) makeRoom(roundID string, cells int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.rounds = slices.DeleteFunc(c.rounds, func(o *solvedRound) bool { return o.roundID == roundID })
+	kept := 0
+	for _, o := range c.rounds {
+		kept += o.cells()
+	}
+	for len(c.rounds) > 0 && kept+cells > maxSolvedCells {
+		kept -= c.rounds[0].cells()
+		c.rounds = c.rounds[1:]
+	}
 }
 
 // put keeps sr in place of any optimiser of the same round, and forgets the least

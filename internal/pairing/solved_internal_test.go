@@ -201,3 +201,30 @@ func TestTheKeptOptimiserGivesTheOptimumOfASolveFromScratch(t *testing.T) {
 		t.Fatalf("the kept optimiser was reused after %d clicks of 80: it is not really used", reused)
 	}
 }
+
+// Before a round's optimiser is built, the ones kept make room for it, least
+// recently used first, so that two of the largest are never in memory at once.
+func TestKeptOptimisersMakeRoomBeforeANewOneIsBuilt(t *testing.T) {
+	sized := func(id string, mentees, mentors int) *solvedRound {
+		sr := &solvedRound{roundID: id, at: map[string]int{}, capacity: map[string]int{}}
+		for i := range mentees {
+			sr.at[fmt.Sprint("e", i)] = i
+		}
+		for j := range mentors {
+			sr.capacity[fmt.Sprint("r", j)] = 1
+		}
+		return sr
+	}
+	var c solvedCache
+	c.put(sized("old", 1000, 1000)) // 1M cells each
+	c.put(sized("used", 1000, 1000))
+	c.get("old") // "used" is now the least recently used
+	c.makeRoom("new", maxSolvedCells-1_500_000)
+	if c.get("used") != nil || c.get("old") == nil {
+		t.Fatalf("kept %d optimisers; want the least recently used one gone and the other kept", len(c.rounds))
+	}
+	c.makeRoom("new", maxSolvedCells)
+	if len(c.rounds) != 0 {
+		t.Fatalf("kept %d optimisers beside one that fills the budget alone", len(c.rounds))
+	}
+}
