@@ -99,8 +99,8 @@ type lane struct {
 	tasks   chan task
 }
 
-func newLane(workers int) lane {
-	return lane{workers: workers, tasks: make(chan task, workers*queuePerWorker)}
+func newLane(workers, queue int) lane {
+	return lane{workers: workers, tasks: make(chan task, queue)}
 }
 
 // task is one handler run waiting for a worker.
@@ -114,13 +114,17 @@ type task struct {
 // instead of being refused.
 const queuePerWorker = 16
 
-// NewRouter returns a router running at most maxConcurrent handlers at once.
+// NewRouter returns a router running at most maxConcurrent handlers at once for
+// people, and a quarter as many more for duo-channel messages.
 func NewRouter(routes Routes, reply *Replier, dedupe EventDeduper, log *slog.Logger, m *telemetry.Metrics, maxConcurrent int) *Router {
 	if maxConcurrent <= 0 {
 		maxConcurrent = 64
 	}
 	return &Router{routes: routes, log: log, metrics: m, reply: reply, dedupe: dedupe,
-		work: context.Background(), people: newLane(maxConcurrent), messages: newLane(max(maxConcurrent/4, 1))}
+		work: context.Background(), people: newLane(maxConcurrent, maxConcurrent*queuePerWorker),
+		// Messages are quick to record but come in bursts, and a refused one is
+		// lost (the envelope is acked): fewer workers, as long a queue.
+		messages: newLane(max(maxConcurrent/4, 1), maxConcurrent*queuePerWorker)}
 }
 
 // Bind sets the context handlers run under (see Router.work). Call it once, before

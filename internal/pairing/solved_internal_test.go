@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -226,5 +228,101 @@ func TestKeptOptimisersMakeRoomBeforeANewOneIsBuilt(t *testing.T) {
 	c.makeRoom("new", maxSolvedCells)
 	if len(c.rounds) != 0 {
 		t.Fatalf("kept %d optimisers beside one that fills the budget alone", len(c.rounds))
+	}
+}
+
+// Clicks on one round at once on one replica share its optimiser safely (run with
+// -race): one solving from scratch while another pins into what the first just
+// kept, and both end with the round's optimum.
+func TestConcurrentClicksShareTheRoundsOptimiserSafely(t *testing.T) {
+	ctx := context.Background()
+	store := redistest.New(t).Store()
+	clk := clock.NewSettable(time.Date(2026, time.October, 5, 9, 0, 0, 0, time.UTC))
+	c := mentor.DefaultCycle(clk.Now())
+	c.ID = "c2026"
+	for i := range 62 {
+		p := mentor.Participant{UserID: fmt.Sprintf("U0E%02d", i), CycleID: c.ID, Name: "Person", Role: mentor.RoleMentee,
+			Stage: mentor.StageStudent, Areas: []string{[]string{"career", "grants", "research"}[i%3]}, Needs: "Needs",
+			Methods: []string{"email"}, Frequency: "monthly", HoursPerMonth: 2}
+		if i >= 50 {
+			p.UserID, p.Role, p.Stage, p.Needs, p.Offer, p.Capacity = fmt.Sprintf("U0R%02d", i), mentor.RoleMentor, mentor.StageSenior, "", "Offer", 2
+		}
+		if err := store.SaveSignup(ctx, p, clk.Advance(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc := New(store, clk)
+	r, err := svc.Propose(ctx, c, "U0COMMITTEE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One click solves from scratch (its optimiser was dropped) while another
+	// pins one more proposal into whatever optimiser the round has: the second's
+	// round is the first's with that proposal chosen.
+	p, err := svc.pool(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chosen := r
+	chosen.Proposals = slices.Clone(r.Proposals)
+	chosen.Proposals[0].MentorID, chosen.Proposals[0].Pinned = "U0R55", true
+	open, pins := p.request(&r)
+	open2, pins2 := p.request(&chosen)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	solving := make(chan struct{})
+	go func() {
+		defer wg.Done()
+		defer close(solving)
+		for range 30 {
+			svc.solved.makeRoom(r.ID, 0)
+			if _, err := svc.solve(&p, &r, open, pins); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-solving:
+				return
+			default:
+			}
+			if sr := svc.solved.get(r.ID); sr != nil {
+				sr.resolve(&p, &chosen, open2, pins2)
+			}
+		}
+	}()
+	wg.Wait()
+	if _, err := svc.Reoptimise(ctx, c, r.ID, "a test"); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = svc.Round(ctx, c.ID, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	fresh := New(store, clk)
+	if p, err = fresh.pool(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	open, pins = p.request(&r)
+	ref, err := fresh.solve(&p, &mentor.PairingRound{ID: "reference"}, open, pins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refTotal, gotTotal := 0, 0
+	for _, pair := range ref.pairs {
+		refTotal += pair.Score.Points
+	}
+	for _, e := range open {
+		for _, pr := range r.Proposals {
+			if pr.MenteeID == e.UserID && pr.MentorID != "" {
+				gotTotal += pr.Score
+			}
+		}
+	}
+	if gotTotal != refTotal {
+		t.Fatalf("after concurrent choices the round proposes %d points, a solve from scratch %d", gotTotal, refTotal)
 	}
 }

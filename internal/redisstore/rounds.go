@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/mentorbot/mentorbot/internal/mentor"
@@ -17,7 +18,8 @@ import (
 
 // Pairing rounds, under the cycle's hash tag T:
 //
-//	T:round:<id>   hash: data (JSON of mentor.PairingRound), rev; expires after RoundTTL
+//	T:round:<id>   hash: data (JSON of mentor.PairingRound), rev, ver (a random
+//	               token per write); expires after RoundTTL
 
 // RoundTTL is how long a pairing round stays usable after its last change.
 const RoundTTL = 7 * 24 * time.Hour
@@ -32,12 +34,13 @@ func (s *Store) SaveRound(ctx context.Context, r mentor.PairingRound) error {
 	}
 	key := s.roundKey(r.CycleID, r.ID)
 	pipe := s.rdb.TxPipeline()
-	pipe.HSet(ctx, key, "data", data, "rev", 1)
+	ver := uuid.NewString()
+	pipe.HSet(ctx, key, "data", data, "rev", 1, "ver", ver)
 	pipe.Expire(ctx, key, RoundTTL)
 	if _, err = pipe.Exec(ctx); err != nil {
 		return wrap(err, "save round %s", r.ID)
 	}
-	s.rounds.put(key, 1, r)
+	s.rounds.put(key, 1, ver, r)
 	return nil
 }
 
@@ -49,22 +52,26 @@ func (s *Store) Round(ctx context.Context, cycleID, id string) (mentor.PairingRo
 
 var errRoundGone = mentor.Errorf(mentor.ENOTFOUND, "These proposals have expired. Run `/mentorship match` again for fresh ones.")
 
-// readRoundScript returns a round's rev, and its data unless the caller already
-// has that rev (ARGV[1]); nil when the round is gone. KEYS: the round.
+// readRoundScript returns a round's rev and ver, and its data unless the caller
+// already has that ver (ARGV[1]); nil when the round is gone. KEYS: the round.
+// The ver, not the rev, tells whether the caller's copy is current: after a
+// failover to a replica that lost the last writes, the same rev can come again
+// with other data.
 var readRoundScript = newScript(`
-local rev = redis.call('HGET', KEYS[1], 'rev')
-if not rev then return false end
-if rev == ARGV[1] then return {rev} end
-return {rev, redis.call('HGET', KEYS[1], 'data')}
+local f = redis.call('HMGET', KEYS[1], 'rev', 'ver')
+if not f[1] then return false end
+local ver = f[2] or ''
+if ver ~= '' and ver == ARGV[1] then return {f[1], ver} end
+return {f[1], ver, redis.call('HGET', KEYS[1], 'data')}
 `)
 
 // readRound reads round key through c (the client, or a transaction watching
 // it): one round trip, and no decoding when the store holds that rev decoded.
 func (s *Store) readRound(ctx context.Context, c redis.Scripter, key, id string) (mentor.PairingRound, int64, error) {
 	for attempt := 0; attempt < 2; attempt++ {
-		known := s.rounds.rev(key)
+		known := s.rounds.ver(key)
 		if attempt > 0 {
-			known = -1
+			known = ""
 		}
 		res, err := s.run(ctx, c, readRoundScript, []string{key}, known).Slice()
 		if isNil(err) {
@@ -74,17 +81,18 @@ func (s *Store) readRound(ctx context.Context, c redis.Scripter, key, id string)
 			return mentor.PairingRound{}, 0, wrap(err, "get round %s", id)
 		}
 		rev, _ := strconv.ParseInt(str(res[0]), 10, 64)
-		if len(res) == 1 {
-			if r, ok := s.rounds.get(key, rev); ok {
+		ver := str(res[1])
+		if len(res) == 2 {
+			if r, ok := s.rounds.get(key, ver); ok {
 				return r, rev, nil
 			}
 			continue // dropped meanwhile: read the data
 		}
 		var r mentor.PairingRound
-		if err := json.Unmarshal([]byte(str(res[1])), &r); err != nil {
+		if err := json.Unmarshal([]byte(str(res[2])), &r); err != nil {
 			return r, 0, fmt.Errorf("decode round %s: %w", id, err)
 		}
-		s.rounds.put(key, rev, r)
+		s.rounds.put(key, rev, ver, r)
 		return r, rev, nil
 	}
 	return mentor.PairingRound{}, 0, fmt.Errorf("get round %s: the cached round vanished twice", id)
@@ -109,15 +117,16 @@ func (s *Store) UpdateRound(ctx context.Context, cycleID, id string, change func
 			return fmt.Errorf("encode round %s: %w", id, err)
 		}
 		var rev *redis.IntCmd
+		ver := uuid.NewString()
 		if _, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.HSet(ctx, key, "data", data)
+			p.HSet(ctx, key, "data", data, "ver", ver)
 			rev = p.HIncrBy(ctx, key, "rev", 1)
 			p.Expire(ctx, key, RoundTTL)
 			return nil
 		}); err != nil {
 			return err
 		}
-		s.rounds.put(key, rev.Val(), r)
+		s.rounds.put(key, rev.Val(), ver, r)
 		out = r
 		return nil
 	}
@@ -131,7 +140,7 @@ func (s *Store) UpdateRound(ctx context.Context, cycleID, id string, change func
 	return out, mentor.Errorf(mentor.ECONFLICT, "Someone else is changing this right now. Please try again.")
 }
 
-// roundCache keeps the rounds a store read or wrote last, decoded, with their rev:
+// roundCache keeps the rounds a store read or wrote last, decoded, with their ver:
 // a round of 6,667 proposals is 2 MB of JSON, about 15 ms to decode, and a click
 // in the pairing modal reads it two or three times. Entries are copied in and out,
 // so callers may change what they get.
@@ -142,6 +151,7 @@ type roundCache struct {
 
 type cachedRound struct {
 	rev   int64
+	ver   string
 	round mentor.PairingRound
 	used  int64
 }
@@ -149,20 +159,17 @@ type cachedRound struct {
 // maxCachedRounds bounds the cache: a round is a few MB at most.
 const maxCachedRounds = 8
 
-func (c *roundCache) rev(key string) int64 {
+func (c *roundCache) ver(key string) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.byKey[key]; ok {
-		return e.rev
-	}
-	return -1
+	return c.byKey[key].ver
 }
 
-func (c *roundCache) get(key string, rev int64) (mentor.PairingRound, bool) {
+func (c *roundCache) get(key, ver string) (mentor.PairingRound, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.byKey[key]
-	if !ok || e.rev != rev {
+	if !ok || ver == "" || e.ver != ver {
 		return mentor.PairingRound{}, false
 	}
 	e.used = c.tick()
@@ -170,16 +177,13 @@ func (c *roundCache) get(key string, rev int64) (mentor.PairingRound, bool) {
 	return cloneRound(e.round), true
 }
 
-func (c *roundCache) put(key string, rev int64, r mentor.PairingRound) {
+func (c *roundCache) put(key string, rev int64, ver string, r mentor.PairingRound) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.byKey == nil {
 		c.byKey = map[string]cachedRound{}
 	}
-	if e, ok := c.byKey[key]; ok && e.rev > rev {
-		return // a newer one is kept already
-	}
-	c.byKey[key] = cachedRound{rev: rev, round: cloneRound(r), used: c.tick()}
+	c.byKey[key] = cachedRound{rev: rev, ver: ver, round: cloneRound(r), used: c.tick()}
 	for len(c.byKey) > maxCachedRounds {
 		oldest := ""
 		for k, e := range c.byKey {

@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
@@ -49,6 +50,23 @@ func TestRoundsKeptInMemoryFollowEveryWriter(t *testing.T) {
 	}
 	if got := read(a); got.Proposals[1].State != mentor.ProposalSkipped || got.Changed != "by b" {
 		t.Fatalf("replica a reads %+v after b's change", got.Proposals[1])
+	}
+
+	// A failover to a replica that lost the last write: the same revision comes
+	// back with other data, and what was kept for it is not used.
+	key := r.Prefix + "{c:c}:round:R"
+	rev, err := r.Client().HGet(ctx, key, "rev").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := round
+	other.Changed = "the replica's older write"
+	data, _ := json.Marshal(other)
+	if err := r.Client().HSet(ctx, key, "data", data, "rev", rev, "ver", "older").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(a); got.Changed != "the replica's older write" {
+		t.Fatalf("after a failover at the same revision, replica a reads %q", got.Changed)
 	}
 
 	var wg sync.WaitGroup
