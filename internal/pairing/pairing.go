@@ -21,7 +21,7 @@ import (
 // Store is what the service needs from storage.
 type Store interface {
 	Participants(ctx context.Context, cycleID string) ([]mentor.Participant, error)
-	ParticipantsByID(ctx context.Context, cycleID string, ids []string) ([]mentor.Participant, error)
+	SignupsInOrder(ctx context.Context, cycleID string, ids []string) ([]mentor.Participant, map[string]float64, error)
 	PoolChanges(ctx context.Context, cycleID string, since int64) (mentor.PoolChange, error)
 	Duos(ctx context.Context, cycleID string, ids []string) ([]mentor.Duo, error)
 	DuoIDs(ctx context.Context, cycleID string) ([]string, error)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,13 +31,14 @@ const maxSnapshotAge = 10 * time.Minute
 // signups is one cycle's sign-ups as of pool revision rev. It is never changed
 // once built (a catch-up builds a new one), so pools share it without locks.
 type signups struct {
-	rev     int64
-	epoch   string
-	readAt  time.Time
-	byID    map[string]mentor.Participant
-	all     []mentor.Participant // in sign-up order
-	seq     map[string]int       // place in sign-up order
-	nextSeq int
+	rev    int64
+	epoch  string
+	readAt time.Time
+	byID   map[string]mentor.Participant
+	all    []mentor.Participant // in sign-up order
+	// order is each person's place in the sign-up order, as the store keeps it
+	// (the participants zset's score; ties by user id).
+	order map[string]float64
 	// previousCycle is the cycle before this one, and lastDuos its duos (their
 	// members), which the change log does not cover: a previous cycle is over.
 	previousCycle string
@@ -108,11 +110,11 @@ func (s *Service) signups(ctx context.Context, cycleID string) (*signups, error)
 			if len(pc.Changed) == 0 {
 				return cur, nil
 			}
-			ps, err := s.store.ParticipantsByID(ctx, cycleID, pc.Changed)
+			ps, order, err := s.store.SignupsInOrder(ctx, cycleID, pc.Changed)
 			if err != nil {
 				return nil, err
 			}
-			next := cur.with(pc.Rev, pc.Changed, ps)
+			next := cur.with(pc.Rev, pc.Changed, ps, order)
 			s.cache.put(cycleID, next)
 			return next, nil
 		}
@@ -123,15 +125,15 @@ func (s *Service) signups(ctx context.Context, cycleID string) (*signups, error)
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.store.Participants(ctx, cycleID)
+	all, order, err := s.store.SignupsInOrder(ctx, cycleID, nil)
 	if err != nil {
 		return nil, err
 	}
-	su := &signups{rev: pc.Rev, epoch: pc.Epoch, readAt: now, all: all, nextSeq: len(all),
-		byID: make(map[string]mentor.Participant, len(all)), seq: make(map[string]int, len(all))}
+	su := &signups{rev: pc.Rev, epoch: pc.Epoch, readAt: now, all: all, order: order,
+		byID: make(map[string]mentor.Participant, len(all))}
 	su.root = su
-	for i, p := range all {
-		su.byID[p.UserID], su.seq[p.UserID] = p, i
+	for _, p := range all {
+		su.byID[p.UserID] = p
 	}
 	if err := s.readLastCycle(ctx, cycleID, su); err != nil {
 		return nil, err
@@ -159,28 +161,26 @@ func (s *Service) readLastCycle(ctx context.Context, cycleID string, su *signups
 }
 
 // with returns su caught up to revision rev: changed are the people whose sign-up
-// changed, ps the sign-ups of those that still exist. A person keeps their place
-// in sign-up order unless they signed up again (after leaving), which puts them
-// last, as the store does.
-func (su *signups) with(rev int64, changed []string, ps []mentor.Participant) *signups {
-	next := &signups{rev: rev, epoch: su.epoch, readAt: su.readAt, byID: maps.Clone(su.byID), seq: maps.Clone(su.seq),
-		previousCycle: su.previousCycle, lastDuos: su.lastDuos, nextSeq: su.nextSeq,
+// changed, ps the sign-ups of those that still exist, and order their places in
+// the sign-up order.
+func (su *signups) with(rev int64, changed []string, ps []mentor.Participant, order map[string]float64) *signups {
+	next := &signups{rev: rev, epoch: su.epoch, readAt: su.readAt, byID: maps.Clone(su.byID), order: maps.Clone(su.order),
+		previousCycle: su.previousCycle, lastDuos: su.lastDuos,
 		root: su.root, log: append(slices.Clip(su.log), changeBatch{rev: rev, ids: changed})}
 	for _, id := range changed {
 		delete(next.byID, id)
+		delete(next.order, id)
 	}
 	for _, p := range ps {
-		old, known := su.byID[p.UserID]
-		if !known || !old.CreatedAt.Equal(p.CreatedAt) {
-			next.seq[p.UserID] = next.nextSeq
-			next.nextSeq++
-		}
 		next.byID[p.UserID] = p
+		next.order[p.UserID] = order[p.UserID]
 	}
 	next.all = make([]mentor.Participant, 0, len(next.byID))
 	for _, p := range next.byID {
 		next.all = append(next.all, p)
 	}
-	slices.SortFunc(next.all, func(a, b mentor.Participant) int { return cmp.Compare(next.seq[a.UserID], next.seq[b.UserID]) })
+	slices.SortFunc(next.all, func(a, b mentor.Participant) int {
+		return cmp.Or(cmp.Compare(next.order[a.UserID], next.order[b.UserID]), strings.Compare(a.UserID, b.UserID))
+	})
 	return next
 }

@@ -254,6 +254,42 @@ func (s *Store) ParticipantsByID(ctx context.Context, cycleID string, ids []stri
 	return out, nil
 }
 
+// SignupsInOrder returns the sign-ups of ids that exist (everyone's when ids is
+// nil) and the place of each in the cycle's sign-up order: its score in the
+// participants zset, the time it counts from, ties broken by user id. A reader
+// that keeps sign-ups in memory orders them as the store does with it.
+func (s *Store) SignupsInOrder(ctx context.Context, cycleID string, ids []string) ([]mentor.Participant, map[string]float64, error) {
+	set := s.tag(cycleID) + ":participants"
+	order := make(map[string]float64, len(ids))
+	if ids == nil {
+		zs, err := s.rdb.ZRangeWithScores(ctx, set, 0, -1).Result()
+		if err != nil {
+			return nil, nil, wrap(err, "list participants of %s", cycleID)
+		}
+		ids = make([]string, len(zs))
+		for i, z := range zs {
+			ids[i], _ = z.Member.(string)
+			order[ids[i]] = z.Score
+		}
+	} else if len(ids) > 0 {
+		pipe := s.rdb.Pipeline()
+		scores := make([]*redis.FloatCmd, len(ids))
+		for i, id := range ids {
+			scores[i] = pipe.ZScore(ctx, set, id)
+		}
+		if _, err := pipe.Exec(ctx); err != nil && !isNil(err) {
+			return nil, nil, wrap(err, "read the sign-up order of %s", cycleID)
+		}
+		for i, id := range ids {
+			if v, err := scores[i].Result(); err == nil {
+				order[id] = v
+			}
+		}
+	}
+	ps, err := s.ParticipantsByID(ctx, cycleID, ids)
+	return ps, order, err
+}
+
 // PoolChange is what changed in a cycle's sign-ups since a revision.
 type PoolChange = mentor.PoolChange
 
