@@ -182,8 +182,14 @@ type Counts struct {
 // now, the people whose sign-up changed, and the epoch, which changes when someone
 // is forgotten (their id is not kept to say so) and when the change log itself
 // started afresh (Redis lost its data): read everything again.
+//
+// Stamp is the stamp of revision Rev, and SinceStamp the one the log holds now for
+// the revision asked about: different from the one the caller saw for it when the
+// log lost writes and counted up again (a failover to a replica that was behind),
+// and then too the caller reads everything again.
 type PoolChange struct {
-	Rev     int64
-	Epoch   string
-	Changed []string
+	Rev               int64
+	Epoch             string
+	Stamp, SinceStamp string
+	Changed           []string
 }

@@ -33,6 +33,7 @@ const maxSnapshotAge = 10 * time.Minute
 type signups struct {
 	rev    int64
 	epoch  string
+	stamp  string // the log's stamp of revision rev (see mentor.PoolChange)
 	readAt time.Time
 	byID   map[string]mentor.Participant
 	all    []mentor.Participant // in sign-up order
@@ -106,7 +107,7 @@ func (s *Service) signups(ctx context.Context, cycleID string) (*signups, error)
 		}
 		// A revision lower than ours: Redis lost its data (a restart without
 		// persistence) and counts again from zero; only a full read is right.
-		if pc.Epoch == cur.epoch && pc.Rev >= cur.rev && len(pc.Changed) <= maxCatchUp {
+		if pc.Epoch == cur.epoch && pc.Rev >= cur.rev && pc.SinceStamp == cur.stamp && len(pc.Changed) <= maxCatchUp {
 			if len(pc.Changed) == 0 {
 				return cur, nil
 			}
@@ -114,7 +115,7 @@ func (s *Service) signups(ctx context.Context, cycleID string) (*signups, error)
 			if err != nil {
 				return nil, err
 			}
-			next := cur.with(pc.Rev, pc.Changed, ps, order)
+			next := cur.with(pc.Rev, pc.Stamp, pc.Changed, ps, order)
 			s.cache.put(cycleID, next)
 			return next, nil
 		}
@@ -129,7 +130,7 @@ func (s *Service) signups(ctx context.Context, cycleID string) (*signups, error)
 	if err != nil {
 		return nil, err
 	}
-	su := &signups{rev: pc.Rev, epoch: pc.Epoch, readAt: now, all: all, order: order,
+	su := &signups{rev: pc.Rev, epoch: pc.Epoch, stamp: pc.Stamp, readAt: now, all: all, order: order,
 		byID: make(map[string]mentor.Participant, len(all))}
 	su.root = su
 	for _, p := range all {
@@ -163,8 +164,8 @@ func (s *Service) readLastCycle(ctx context.Context, cycleID string, su *signups
 // with returns su caught up to revision rev: changed are the people whose sign-up
 // changed, ps the sign-ups of those that still exist, and order their places in
 // the sign-up order.
-func (su *signups) with(rev int64, changed []string, ps []mentor.Participant, order map[string]float64) *signups {
-	next := &signups{rev: rev, epoch: su.epoch, readAt: su.readAt, byID: maps.Clone(su.byID), order: maps.Clone(su.order),
+func (su *signups) with(rev int64, stamp string, changed []string, ps []mentor.Participant, order map[string]float64) *signups {
+	next := &signups{rev: rev, epoch: su.epoch, stamp: stamp, readAt: su.readAt, byID: maps.Clone(su.byID), order: maps.Clone(su.order),
 		previousCycle: su.previousCycle, lastDuos: su.lastDuos,
 		root: su.root, log: append(slices.Clip(su.log), changeBatch{rev: rev, ids: changed})}
 	for _, id := range changed {

@@ -82,3 +82,57 @@ func TestThePoolInMemoryIsDroppedWhenRedisLostItsData(t *testing.T) {
 		t.Fatalf("after Redis lost its data Ada is offered %+v, %v; want Barbara only", alts, err)
 	}
 }
+
+// A failover to a replica that missed the last write brings back an older state
+// whose change log then counts up again through the same revisions with other
+// changes: the service notices (each revision's stamp differs) and reads
+// everything again instead of trusting what it kept.
+func TestThePoolInMemoryIsReadAgainAfterAFailoverThatLostAWrite(t *testing.T) {
+	r := redistest.New(t)
+	if !r.CanStop() {
+		t.Skip("needs a Redis of the test's own")
+	}
+	e := newEnvOn(t, r.Store())
+	e.mustSignUp(menteeP("U0ADA", "career"), mentorP("U0GRACE", 1, "career"), mentorP("U0ALAN", 1, "career"))
+	offered := func() []string {
+		t.Helper()
+		alts, err := e.svc.Alternatives(e.ctx, e.cycle.ID, "U0ADA", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, a := range alts {
+			ids = append(ids, a.MentorID)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	offered()
+	// What the replica has: everything up to now.
+	rdb := r.Client()
+	keys, err := rdb.Keys(e.ctx, r.Prefix+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	replica := map[string]string{}
+	for _, k := range keys {
+		replica[k] = rdb.Dump(e.ctx, k).Val()
+	}
+	e.mustWithdraw("U0ALAN") // the write the replica will miss
+	if got := offered(); !slices.Equal(got, []string{"U0GRACE"}) {
+		t.Fatalf("after Alan left Ada is offered %v", got)
+	}
+	// Failover: the replica's state is all there is, and writes go on from it.
+	if err := rdb.FlushAll(e.ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range replica {
+		if err := rdb.RestoreReplace(e.ctx, k, 0, v).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.mustSignUp(mentorP("U0BARBARA", 1, "career"))
+	if got := offered(); !slices.Equal(got, []string{"U0ALAN", "U0BARBARA", "U0GRACE"}) {
+		t.Fatalf("after the failover Ada is offered %v; want Alan (his leaving was lost), Barbara and Grace", got)
+	}
+}

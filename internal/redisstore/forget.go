@@ -80,9 +80,8 @@ if f[2] then
   redis.call('HINCRBY', KEYS[10], 'free_capacity', 0 - before)
   -- Readers that keep the pool in memory read it all again (pool_epoch): the id
   -- must not stay in pool_changes to tell them who went.
-  logStarted()
   redis.call('ZREM', base .. ':pool_changes', uid)
-  redis.call('HINCRBY', KEYS[10], 'pool_rev', 1)
+  bump()
   redis.call('HINCRBY', KEYS[10], 'pool_epoch', 1)
   out[1] = 1
 end

@@ -22,7 +22,9 @@ import (
 //	T:stats                 hash: free_capacity (sum of mentors' free slots),
 //	                        pool_rev (raised by every change to a sign-up),
 //	                        pool_epoch (raised when someone is forgotten),
-//	                        pool_id (when the change log began: new after a data loss)
+//	                        pool_id (when the change log began: new after a data loss),
+//	                        tok:<rev mod 1024> (each revision's stamp, see bump),
+//	                        pool_stamp (the latest revision's)
 //	T:pool_changes          zset of user ids by the pool_rev of their last change
 //
 // status and duos live outside the JSON so the pairing script can change them without
@@ -49,9 +51,19 @@ local function logStarted()
     redis.call('HSET', base .. ':stats', 'pool_id', t[1] .. '.' .. t[2])
   end
 end
-local function touch(...)
+-- bump raises the log's revision and stamps it (tok:<rev mod 1024>, the time of
+-- the write): a reader checks that its revision still has the stamp it saw, which
+-- a Redis that lost writes and counts up again cannot fake.
+local function bump()
   logStarted()
   local rev = redis.call('HINCRBY', base .. ':stats', 'pool_rev', 1)
+  local t = redis.call('TIME')
+  local stamp = rev .. '@' .. t[1] .. '.' .. t[2]
+  redis.call('HSET', base .. ':stats', 'tok:' .. (rev % 1024), stamp, 'pool_stamp', stamp)
+  return rev
+end
+local function touch(...)
+  local rev = bump()
   for _, uid in ipairs({...}) do redis.call('ZADD', base .. ':pool_changes', rev, uid) end
 end
 local function move(uid, role0, status0, role1, status1, created)
@@ -306,7 +318,7 @@ func (s *Store) PoolChanges(ctx context.Context, cycleID string, since int64) (P
 	var r *redis.SliceCmd
 	var ids *redis.StringSliceCmd
 	_, err := s.rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
-		r = pipe.HMGet(ctx, t+":stats", "pool_rev", "pool_epoch", "pool_id")
+		r = pipe.HMGet(ctx, t+":stats", "pool_rev", "pool_epoch", "pool_id", "tok:"+strconv.FormatInt(max(since, 0)%1024, 10), "pool_stamp")
 		if since >= 0 {
 			ids = pipe.ZRangeByScore(ctx, t+":pool_changes", &redis.ZRangeBy{Min: "(" + strconv.FormatInt(since, 10), Max: "+inf"})
 		}
@@ -319,6 +331,10 @@ func (s *Store) PoolChanges(ctx context.Context, cycleID string, since int64) (P
 	v := r.Val()
 	out.Rev, _ = strconv.ParseInt(str(v[0]), 10, 64)
 	out.Epoch = str(v[2]) + "/" + str(v[1])
+	out.Stamp = str(v[4])
+	if since > 0 {
+		out.SinceStamp = str(v[3])
+	}
 	if ids != nil {
 		out.Changed = ids.Val()
 	}
