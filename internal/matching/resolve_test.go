@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -97,48 +98,65 @@ func TestSessionRefusesBadPinsAndChangesNothing(t *testing.T) {
 
 // A session started with pins gives exactly SolveWith's pairs with those pins, and
 // pins added afterwards keep it optimal (brute force), whichever side the solver's
-// rows are.
+// rows are: for the cardinality-first session and the points-only one.
 func TestSessionStartedWithPinsStaysOptimal(t *testing.T) {
-	r := rand.New(rand.NewPCG(35, 36))
-	layouts := map[bool]int{}
-	for k := range 1500 {
-		n, m := 1+r.IntN(6), 1+r.IntN(4)
-		lo, hi := -20, 20
-		if k%3 == 0 {
-			lo, hi = -1, 1 // ties
-		}
-		x := matrixFromPoints(randomPoints(r, n, m, lo, hi, 0.25))
-		layouts[x.byMentee]++
-		seq := pinSequence(r, x, 1+r.IntN(4))
-		split := r.IntN(len(seq) + 1)
-		pins := seq[:split]
-		ss, err := x.NewSessionWith(pins)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cold, _ := x.SolveWith(Options{Pins: pins})
-		if got := ss.Result(); !samePairs(got, cold) {
-			t.Fatalf("instance %d: session started with pins %v gives %+v, SolveWith %+v", k, pins, got.Pairs, cold.Pairs)
-		}
-		for _, p := range seq[split:] {
-			pins = append(pins, p)
-			res, err := ss.Pin(p.MenteeID, p.MentorID)
-			if err != nil {
-				t.Fatal(err)
+	for _, pointsOnly := range []bool{false, true} {
+		t.Run(fmt.Sprintf("points only %v", pointsOnly), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(35, 36))
+			layouts := map[bool]int{}
+			for k := range 1500 {
+				n, m := 1+r.IntN(6), 1+r.IntN(4)
+				lo, hi := -20, 20
+				if k%3 == 0 {
+					lo, hi = -1, 1 // ties
+				}
+				x := matrixFromPoints(randomPoints(r, n, m, lo, hi, 0.25))
+				layouts[x.byMentee]++
+				seq := pinSequence(r, x, 1+r.IntN(4))
+				split := r.IntN(len(seq) + 1)
+				pins := seq[:split]
+				ss, err := x.NewSessionWith(pins)
+				if pointsOnly {
+					ss, err = x.NewPointsSession(pins, nil)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				cold, _ := x.SolveWith(Options{Pins: pins, PointsOnly: pointsOnly})
+				if got := ss.Result(); !samePairs(got, cold) {
+					t.Fatalf("instance %d: session started with pins %v gives %+v, SolveWith %+v", k, pins, got.Pairs, cold.Pairs)
+				}
+				for _, p := range seq[split:] {
+					pins = append(pins, p)
+					res, err := ss.Pin(p.MenteeID, p.MentorID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					checkPins(t, res, pins)
+					checkValidPinned(t, x, res, pins)
+					card, total := bruteForceWith(x, pins, pointsOnly)
+					if res.Total != total || (!pointsOnly && len(res.Pairs) != card) {
+						t.Fatalf("instance %d (%d×%d, byMentee %v) after pins %v: session %d pairs total %d, brute force %d pairs total %d",
+							k, n, m, x.byMentee, pins, len(res.Pairs), res.Total, card, total)
+					}
+					if to, ok := ss.PinnedTo(p.MenteeID); !ok || to != p.MentorID {
+						t.Fatalf("PinnedTo(%s) = %s, %v; want %s", p.MenteeID, to, ok, p.MentorID)
+					}
+					mentorOf := ss.MentorOf()
+					if len(mentorOf) != len(res.Pairs) {
+						t.Fatalf("instance %d: MentorOf %v, Result %+v", k, mentorOf, res.Pairs)
+					}
+					for _, pr := range res.Pairs {
+						if mentorOf[pr.MenteeID] != pr.MentorID {
+							t.Fatalf("instance %d: MentorOf %v, Result %+v", k, mentorOf, res.Pairs)
+						}
+					}
+				}
 			}
-			checkPins(t, res, pins)
-			checkValidPinned(t, x, res, pins)
-			if card, total := bruteForceWith(x, pins, false); len(res.Pairs) != card || res.Total != total {
-				t.Fatalf("instance %d (%d×%d, byMentee %v) after pins %v: session %d pairs total %d, brute force %d pairs total %d",
-					k, n, m, x.byMentee, pins, len(res.Pairs), res.Total, card, total)
+			if layouts[true] < 200 || layouts[false] < 200 {
+				t.Fatalf("instances by layout %v: both solver orientations need testing", layouts)
 			}
-			if to, ok := ss.PinnedTo(p.MenteeID); !ok || to != p.MentorID {
-				t.Fatalf("PinnedTo(%s) = %s, %v; want %s", p.MenteeID, to, ok, p.MentorID)
-			}
-		}
-	}
-	if layouts[true] < 200 || layouts[false] < 200 {
-		t.Fatalf("instances by layout %v: both solver orientations need testing", layouts)
+		})
 	}
 }
 
@@ -152,57 +170,6 @@ func samePairs(a, b Result) bool {
 		}
 	}
 	return true
-}
-
-// A points-only session stays optimal for points alone (brute force) as pins are
-// added, whichever side the solver's rows are.
-func TestPointsSessionPinsMatchBruteForce(t *testing.T) {
-	r := rand.New(rand.NewPCG(37, 38))
-	layouts := map[bool]int{}
-	for k := range 1500 {
-		n, m := 1+r.IntN(6), 1+r.IntN(4)
-		lo, hi := -20, 20
-		if k%3 == 0 {
-			lo, hi = -1, 1 // ties
-		}
-		x := matrixFromPoints(randomPoints(r, n, m, lo, hi, 0.25))
-		layouts[x.byMentee]++
-		seq := pinSequence(r, x, 1+r.IntN(4))
-		split := r.IntN(len(seq) + 1)
-		pins := seq[:split]
-		ss, err := x.NewPointsSession(pins, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cold, _ := x.SolveWith(Options{Pins: pins, PointsOnly: true})
-		if got := ss.Result(); !samePairs(got, cold) {
-			t.Fatalf("instance %d: points session started with pins %v gives %+v, SolveWith %+v", k, pins, got.Pairs, cold.Pairs)
-		}
-		for _, p := range seq[split:] {
-			pins = append(pins, p)
-			res, err := ss.Pin(p.MenteeID, p.MentorID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkPins(t, res, pins)
-			checkValidPinned(t, x, res, pins)
-			if got := ss.MentorOf(); len(got) != len(res.Pairs) {
-				t.Fatalf("instance %d: MentorOf %v, Result %+v", k, got, res.Pairs)
-			}
-			for _, pr := range res.Pairs {
-				if ss.MentorOf()[pr.MenteeID] != pr.MentorID {
-					t.Fatalf("instance %d: MentorOf %v, Result %+v", k, ss.MentorOf(), res.Pairs)
-				}
-			}
-			if _, total := bruteForceWith(x, pins, true); res.Total != total {
-				t.Fatalf("instance %d (%d×%d, byMentee %v) after pins %v: points session total %d, brute force %d",
-					k, n, m, x.byMentee, pins, res.Total, total)
-			}
-		}
-	}
-	if layouts[true] < 200 || layouts[false] < 200 {
-		t.Fatalf("instances by layout %v", layouts)
-	}
 }
 
 // On realistic problems too, a points-only session repaired pin by pin keeps the

@@ -16,19 +16,7 @@ import (
 func TestThePoolInMemoryFollowsEveryChange(t *testing.T) {
 	e := newEnv(t)
 	e.mustSignUp(menteeP("U0ADA", "career"), mentorP("U0GRACE", 1, "career"), mentorP("U0ALAN", 1, "career"))
-	offered := func() []string {
-		t.Helper()
-		alts, err := e.svc.Alternatives(e.ctx, e.cycle.ID, "U0ADA", 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []string
-		for _, a := range alts {
-			ids = append(ids, a.MentorID)
-		}
-		slices.Sort(ids)
-		return ids
-	}
+	offered := func() []string { t.Helper(); return e.offered("U0ADA") }
 	want := func(label string, ids ...string) {
 		t.Helper()
 		if got := offered(); !slices.Equal(got, ids) {
@@ -94,19 +82,7 @@ func TestThePoolInMemoryIsReadAgainAfterAFailoverThatLostAWrite(t *testing.T) {
 	}
 	e := newEnvOn(t, r.Store())
 	e.mustSignUp(menteeP("U0ADA", "career"), mentorP("U0GRACE", 1, "career"), mentorP("U0ALAN", 1, "career"))
-	offered := func() []string {
-		t.Helper()
-		alts, err := e.svc.Alternatives(e.ctx, e.cycle.ID, "U0ADA", 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []string
-		for _, a := range alts {
-			ids = append(ids, a.MentorID)
-		}
-		slices.Sort(ids)
-		return ids
-	}
+	offered := func() []string { t.Helper(); return e.offered("U0ADA") }
 	offered()
 	// What the replica has: everything up to now.
 	rdb := r.Client()
@@ -135,4 +111,19 @@ func TestThePoolInMemoryIsReadAgainAfterAFailoverThatLostAWrite(t *testing.T) {
 	if got := offered(); !slices.Equal(got, []string{"U0ALAN", "U0BARBARA", "U0GRACE"}) {
 		t.Fatalf("after the failover Ada is offered %v; want Alan (his leaving was lost), Barbara and Grace", got)
 	}
+}
+
+// offered returns the mentors the service offers menteeID, sorted.
+func (e *env) offered(menteeID string) []string {
+	e.t.Helper()
+	alts, err := e.svc.Alternatives(e.ctx, e.cycle.ID, menteeID, 10)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var ids []string
+	for _, a := range alts {
+		ids = append(ids, a.MentorID)
+	}
+	slices.Sort(ids)
+	return ids
 }
