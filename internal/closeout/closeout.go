@@ -109,29 +109,18 @@ func (s *Service) PerformCycle(ctx context.Context, j mentor.Job) error {
 	if at := c.CloseAt(); s.clock.Now().Before(at) {
 		return scheduler.Later(at) // the end moved later since this was scheduled
 	}
-	ids, err := s.store.DuoIDs(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	const page = 500
 	now := s.clock.Now()
-	for from := 0; from < len(ids); from += page {
-		ds, err := s.store.Duos(ctx, c.ID, ids[from:min(from+page, len(ids))])
-		if err != nil {
-			return err
+	return mentor.EachDuo(ctx, s.store, c.ID, func(d mentor.Duo) error {
+		if d.Ended() || d.Close.PostTS != "" {
+			return nil
 		}
-		for _, d := range ds {
-			if d.Ended() || d.Close.PostTS != "" {
-				continue
-			}
-			job := DuoJob(c.ID, d.ID)
-			job.Due = now
-			if _, err := s.sched.Schedule(ctx, job, mentor.ScheduleKeep); err != nil {
-				return fmt.Errorf("schedule the close-out of duo %s: %w", d.ID, err)
-			}
+		job := DuoJob(c.ID, d.ID)
+		job.Due = now
+		if _, err := s.sched.Schedule(ctx, job, mentor.ScheduleKeep); err != nil {
+			return fmt.Errorf("schedule the close-out of duo %s: %w", d.ID, err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // Close closes duo duoID of cycle c now, once, and stops its reminders. It returns

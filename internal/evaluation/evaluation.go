@@ -91,24 +91,14 @@ func (s *Service) participant(ctx context.Context, c mentor.Cycle, userID string
 
 // endedDuosOf returns the duos of cycle c userID was a member of, read in pages.
 func (s *Service) endedDuosOf(ctx context.Context, c mentor.Cycle, userID string) ([]mentor.Duo, error) {
-	ids, err := s.records.DuoIDs(ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	const page = 500
 	var out []mentor.Duo
-	for from := 0; from < len(ids); from += page {
-		ds, err := s.records.Duos(ctx, c.ID, ids[from:min(from+page, len(ids))])
-		if err != nil {
-			return nil, err
+	err := mentor.EachDuo(ctx, s.records, c.ID, func(d mentor.Duo) error {
+		if d.Has(userID) {
+			out = append(out, d)
 		}
-		for _, d := range ds {
-			if d.Has(userID) {
-				out = append(out, d)
-			}
-		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // Form returns what userID's evaluation form for cycle c starts from: the evaluation

@@ -226,29 +226,18 @@ func (s *Service) PlanCycle(ctx context.Context, c mentor.Cycle) error {
 	if err := s.planDigest(ctx, c, mentor.ScheduleReplace); err != nil {
 		return err
 	}
-	ids, err := s.store.DuoIDs(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	const page = 200
-	for from := 0; from < len(ids); from += page {
-		duos, err := s.store.Duos(ctx, c.ID, ids[from:min(from+page, len(ids))])
-		if err != nil {
-			return err
+	return mentor.EachDuo(ctx, s.store, c.ID, func(d mentor.Duo) error {
+		if d.Ended() {
+			return nil
 		}
-		for _, d := range duos {
-			if d.Ended() {
-				continue
-			}
-			jobs := append(duoJobs(c, d), append(personJobs(c, d.MenteeID), personJobs(c, d.MentorID)...)...)
-			for _, j := range jobs {
-				if _, err := s.sched.Schedule(ctx, j, mentor.ScheduleEarlier); err != nil {
-					return err
-				}
+		jobs := append(duoJobs(c, d), append(personJobs(c, d.MenteeID), personJobs(c, d.MentorID)...)...)
+		for _, j := range jobs {
+			if _, err := s.sched.Schedule(ctx, j, mentor.ScheduleEarlier); err != nil {
+				return err
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // lastWord is when duo d last showed life: its last message, or its opening.
@@ -510,33 +499,26 @@ func (s *Service) scheduleDigest(ctx context.Context, c mentor.Cycle, at time.Ti
 // pages: once a week, not per event.
 func (s *Service) Compute(ctx context.Context, c mentor.Cycle, now time.Time) (Digest, error) {
 	var dg Digest
-	ids, err := s.store.DuoIDs(ctx, c.ID)
+	inDuo := map[string]bool{}
+	r := c.Reminders
+	err := mentor.EachDuo(ctx, s.store, c.ID, func(d mentor.Duo) error {
+		if d.Ended() || !d.Setup.Done() {
+			return nil
+		}
+		dg.Duos++
+		inDuo[d.MenteeID], inDuo[d.MentorID] = true, true
+		opened := d.OpenedAt()
+		noContact := d.Activity.FirstContact().IsZero() && now.After(opened.AddDate(0, 0, r.ContactDays))
+		if noContact || now.After(lastWord(d).Add(quiet(c, d))) {
+			dg.Stalled = append(dg.Stalled, d)
+		}
+		if !d.Agreement.Signed() && now.After(opened.AddDate(0, 0, r.AgreementDays)) {
+			dg.MissingAgreements = append(dg.MissingAgreements, d)
+		}
+		return nil
+	})
 	if err != nil {
 		return dg, err
-	}
-	inDuo := map[string]bool{}
-	const page = 500
-	r := c.Reminders
-	for from := 0; from < len(ids); from += page {
-		duos, err := s.store.Duos(ctx, c.ID, ids[from:min(from+page, len(ids))])
-		if err != nil {
-			return dg, err
-		}
-		for _, d := range duos {
-			if d.Ended() || !d.Setup.Done() {
-				continue
-			}
-			dg.Duos++
-			inDuo[d.MenteeID], inDuo[d.MentorID] = true, true
-			opened := d.OpenedAt()
-			noContact := d.Activity.FirstContact().IsZero() && now.After(opened.AddDate(0, 0, r.ContactDays))
-			if noContact || now.After(lastWord(d).Add(quiet(c, d))) {
-				dg.Stalled = append(dg.Stalled, d)
-			}
-			if !d.Agreement.Signed() && now.After(opened.AddDate(0, 0, r.AgreementDays)) {
-				dg.MissingAgreements = append(dg.MissingAgreements, d)
-			}
-		}
 	}
 	if now.After(c.EvaluationDue.AddDate(0, 0, 1)) {
 		dg.EvaluationsDue = true
