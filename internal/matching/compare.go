@@ -15,8 +15,9 @@ type Difference struct {
 }
 
 // Compare tells how the score to differs from from, criterion by criterion:
-// "more shared areas", "worse time zones", "requested by the mentee". Both are
-// scores of allowed pairs; forbidden ones compare as no change.
+// "more shared areas", "worse time zones", "requested by the mentee". Both must be
+// scores of allowed pairs: a forbidden score has no parts, so every criterion of
+// the other would count as changed.
 func Compare(from, to Score) Difference {
 	d := Difference{Points: to.Points - from.Points}
 	type change struct {

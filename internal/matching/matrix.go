@@ -153,8 +153,8 @@ func (x *Matrix) score() {
 	wg.Wait()
 }
 
-// scoreRow fills row with the points of o with each person of others, the same
-// as table.points; wbits and abits are zero on entry and on return.
+// scoreRow fills row with the points of o with each person of others, the sum of
+// table.parts (Parts.sum); wbits and abits are zero on entry and on return.
 func (x *Matrix) scoreRow(o *profile, others *side, row []int32, wbits, abits []uint64) {
 	for _, id := range o.words {
 		wbits[id>>6] |= 1 << (id & 63)
@@ -292,12 +292,6 @@ func (x *Matrix) request() {
 // the slices given to NewMatrix), and false if the pair is forbidden.
 func (x *Matrix) Points(mentee, mentor int) (int, bool) {
 	p := x.pts[x.index(x.eAt[mentee], x.rAt[mentor])]
-	return int(p), p != noPair
-}
-
-// pointsAt is Points by positions in ID order.
-func (x *Matrix) pointsAt(i, j int) (int, bool) {
-	p := x.pts[x.index(i, j)]
 	return int(p), p != noPair
 }
 

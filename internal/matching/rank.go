@@ -12,8 +12,9 @@ type Candidate struct {
 }
 
 // Rank returns the mentors mentee may be paired with (forbidden pairs left out),
-// best first: by points, highest first, then by mentor ID. It is what a "choose
-// another mentor" list shows; the scores are ScorePair's.
+// best first: by points, highest first, then by mentor ID; the scores are
+// ScorePair's. Matrix.RankTop ranks the same way from a scored matrix (what the
+// pairing window's "choose another mentor" list uses).
 func Rank(mentee Person, mentors []Person, w Weights) []Candidate {
 	return RankWith(mentee, mentors, w, Settings{})
 }

@@ -1,7 +1,6 @@
 package matching
 
 import (
-	"fmt"
 	"slices"
 )
 
@@ -19,10 +18,7 @@ type Session struct {
 
 // NewSession solves x (cardinality first, as Solve) and keeps the solution for Pin.
 func (x *Matrix) NewSession() *Session {
-	ss := &Session{x: x, pinned: make([]int, x.n), pinsOf: make([]int, x.m)}
-	ss.s = newSolver(x, ss.pinned, ss.pinsOf, false)
-	ss.s.solve()
-	ss.s.transpose()
+	ss, _ := x.newSession(nil, false, nil) // no pins: nothing can fail
 	return ss
 }
 
@@ -76,7 +72,7 @@ func (x *Matrix) newSession(pins []Pin, pointsOnly bool, like *Session) (*Sessio
 
 // PinnedTo returns the mentor menteeID is pinned to, if any.
 func (ss *Session) PinnedTo(menteeID string) (string, bool) {
-	i, ok := slices.BinarySearchFunc(ss.x.pe, menteeID, func(pr profile, id string) int { return cmpString(pr.id, id) })
+	i, ok := position(ss.x.pe, menteeID)
 	if !ok || ss.pinned[i] == 0 {
 		return "", false
 	}
@@ -87,19 +83,9 @@ func (ss *Session) PinnedTo(menteeID string) (string, bool) {
 // included): Result without the scores, which cost more than the assignment.
 func (ss *Session) MentorOf() map[string]string {
 	out := map[string]string{}
-	for i, p := range ss.pinned {
-		if p != 0 {
-			out[ss.x.pe[i].id] = ss.x.pr[p-1].id
-		}
-	}
-	s := ss.s
-	for c, R := range s.row4col {
-		switch {
-		case R < 0:
-		case s.slotOf == nil:
-			out[ss.x.pe[c].id] = ss.x.pr[R].id
-		default:
-			out[ss.x.pe[R].id] = ss.x.pr[s.slotOf[c]].id
+	for i, j := range ss.x.mentorOf(ss.s, ss.pinned) {
+		if j >= 0 {
+			out[ss.x.pe[i].id] = ss.x.pr[j].id
 		}
 	}
 	return out
@@ -124,15 +110,9 @@ func (ss *Session) Pin(menteeID, mentorID string) (Result, error) {
 // costs more than the repair when the pair was in the optimum already).
 func (ss *Session) Add(menteeID, mentorID string) error {
 	x, s := ss.x, ss.s
-	i, iok := slices.BinarySearchFunc(x.pe, menteeID, func(pr profile, id string) int { return cmpString(pr.id, id) })
-	j, jok := slices.BinarySearchFunc(x.pr, mentorID, func(pr profile, id string) int { return cmpString(pr.id, id) })
-	switch {
-	case !iok:
-		return fmt.Errorf("pin %s-%s: no mentee %q", menteeID, mentorID, menteeID)
-	case !jok:
-		return fmt.Errorf("pin %s-%s: no mentor %q", menteeID, mentorID, mentorID)
-	case ss.pinned[i] != 0:
-		return fmt.Errorf("mentee %q pinned twice", menteeID)
+	i, j, err := x.pinAt(Pin{MenteeID: menteeID, MentorID: mentorID}, ss.pinned)
+	if err != nil {
+		return err
 	}
 	ss.pinned[i] = j + 1
 	ss.pinsOf[j]++

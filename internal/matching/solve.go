@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Pair is one proposed duo.
@@ -112,15 +113,9 @@ func (x *Matrix) SolveWith(o Options) (Result, error) {
 func (x *Matrix) pinsAt(pins []Pin) (pinned, pinsOf []int, err error) {
 	pinned, pinsOf = make([]int, x.n), make([]int, x.m)
 	for _, p := range pins {
-		i, iok := slices.BinarySearchFunc(x.pe, p.MenteeID, func(pr profile, id string) int { return cmpString(pr.id, id) })
-		j, jok := slices.BinarySearchFunc(x.pr, p.MentorID, func(pr profile, id string) int { return cmpString(pr.id, id) })
-		switch {
-		case !iok:
-			return nil, nil, fmt.Errorf("pin %s-%s: no mentee %q", p.MenteeID, p.MentorID, p.MenteeID)
-		case !jok:
-			return nil, nil, fmt.Errorf("pin %s-%s: no mentor %q", p.MenteeID, p.MentorID, p.MentorID)
-		case pinned[i] != 0:
-			return nil, nil, fmt.Errorf("mentee %q pinned twice", p.MenteeID)
+		i, j, err := x.pinAt(p, pinned)
+		if err != nil {
+			return nil, nil, err
 		}
 		pinned[i] = j + 1
 		pinsOf[j]++
@@ -128,14 +123,25 @@ func (x *Matrix) pinsAt(pins []Pin) (pinned, pinsOf []int, err error) {
 	return pinned, pinsOf, nil
 }
 
-func cmpString(a, b string) int {
+// pinAt returns the positions (in ID order) of pin p's mentee and mentor, or why
+// p cannot be pinned given what pinned holds already.
+func (x *Matrix) pinAt(p Pin, pinned []int) (i, j int, err error) {
+	i, iok := position(x.pe, p.MenteeID)
+	j, jok := position(x.pr, p.MentorID)
 	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+	case !iok:
+		return 0, 0, fmt.Errorf("pin %s-%s: no mentee %q", p.MenteeID, p.MentorID, p.MenteeID)
+	case !jok:
+		return 0, 0, fmt.Errorf("pin %s-%s: no mentor %q", p.MenteeID, p.MentorID, p.MentorID)
+	case pinned[i] != 0:
+		return 0, 0, fmt.Errorf("mentee %q pinned twice", p.MenteeID)
 	}
-	return 0
+	return i, j, nil
+}
+
+// position is the place of id among people in ID order.
+func position(people []profile, id string) (int, bool) {
+	return slices.BinarySearchFunc(people, id, func(p profile, id string) int { return strings.Compare(p.id, id) })
 }
 
 // assign runs the solver with pinned mentees (pinned[i] = mentor position + 1)
@@ -157,31 +163,37 @@ func (s *solver) solve() {
 	}
 }
 
-// result reads the assignment out of a solved s.
-func (x *Matrix) result(s *solver, pinned []int) Result {
-	mentorOf := make([]int, x.n)
-	for i := range mentorOf {
-		mentorOf[i] = pinned[i] - 1
+// mentorOf reads the assignment out of a solved s: the mentor position of each
+// mentee position (ID order), -1 for none. Pinned mentees have their pin.
+func (x *Matrix) mentorOf(s *solver, pinned []int) []int {
+	out := make([]int, x.n)
+	for i := range out {
+		out[i] = pinned[i] - 1
 	}
 	for c, R := range s.row4col {
 		switch {
 		case R < 0:
 		case s.slotOf == nil:
-			mentorOf[c] = int(R)
+			out[c] = int(R)
 		default:
-			mentorOf[R] = int(s.slotOf[c])
+			out[R] = int(s.slotOf[c])
 		}
 	}
+	return out
+}
+
+// result reads the assignment out of a solved s, each pair explained. A pinned
+// pair that breaks a must-have is in it, forbidden, and adds nothing to the total.
+func (x *Matrix) result(s *solver, pinned []int) Result {
 	var res Result
-	for i, j := range mentorOf { // mentees in ID order
+	for i, j := range x.mentorOf(s, pinned) { // mentees in ID order
 		if j < 0 {
 			res.Unmatched = append(res.Unmatched, x.pe[i].id)
 			continue
 		}
 		sc := x.scoreAt(i, j)
-		if p, ok := x.pointsAt(i, j); ok {
-			sc.Points = p // a pinned pair that breaks a must-have still counts its points
-			res.Total += p
+		if !sc.Forbidden {
+			res.Total += sc.Points
 		}
 		res.Pairs = append(res.Pairs, Pair{MenteeID: x.pe[i].id, MentorID: x.pr[j].id, Score: sc, Pinned: pinned[i] > 0})
 	}
@@ -205,7 +217,7 @@ type solver struct {
 	slotOf []int32 // mentor of each column when columns are mentor places, else nil
 	skip   []bool  // columns left out (pinned mentees, dropped places), or nil
 	// pending marks rows with a place freed by a Session's pin and not yet
-	// filled again (nil outside Session.Pin).
+	// filled again (nil until a Session's first pin).
 	pending []bool
 	buf     []int32 // the current row expanded over places, when slotOf != nil
 	rowLen  int     // length of a row of pts
