@@ -122,15 +122,8 @@ func (b *Bot) handlePairApprove() ActionHandler {
 			return meta.Page, nil, err
 		}
 		i, _ := strconv.Atoi(act.Value)
-		refused, err := b.approve(ctx, c, meta.RoundID, i, cb.User.ID)
-		r, rerr := b.pairing.Reoptimise(ctx, c, meta.RoundID, "your approval")
-		err = errors.Join(err, rerr)
-		if refused != "" {
-			// Re-optimising may have given the proposal another mentor, taking its
-			// note away: the window still says why it was not approved.
-			return meta.Page, nil, errors.Join(err, b.pairing.Refused(ctx, c.ID, meta.RoundID, refused))
-		}
-		return meta.Page, &r, err
+		r, err := b.approve(ctx, c, meta.RoundID, i, cb.User.ID, "your approval")
+		return meta.Page, r, err
 	})
 }
 
@@ -167,7 +160,7 @@ func (b *Bot) handlePairApproveAll() ActionHandler {
 			if p.MentorID == "" || p.State != mentor.ProposalOpen || p.Warning != "" {
 				continue // skipped, refused and warned ones need a decision of their own
 			}
-			if _, err := b.approve(ctx, c, meta.RoundID, i, cb.User.ID); err != nil {
+			if _, err := b.approve(ctx, c, meta.RoundID, i, cb.User.ID, ""); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -246,22 +239,27 @@ func (b *Bot) handlePairPage() ActionHandler {
 	})
 }
 
-// approve approves proposal i and has the duo opened in the background, as a durable
-// job (the modal must not wait for channel creation, which Slack rate-limits). A duo
-// that exists but is not fully open (an earlier attempt stopped half-way) is resumed
-// too. A refusal the round records on the proposal (mentor full, mentee taken, one
-// now avoids the other) is not an error here: its note comes back as refused.
-func (b *Bot) approve(ctx context.Context, c mentor.Cycle, roundID string, i int, actor string) (refused string, err error) {
-	a, err := b.pairing.Approve(ctx, c, roundID, i, actor)
+// approve approves proposal i (re-optimising the round around it unless choice is
+// empty, see pairing.Service.Approve) and has the duo opened in the background, as
+// a durable job (the modal must not wait for channel creation, which Slack
+// rate-limits). A duo that exists but is not fully open (an earlier attempt stopped
+// half-way) is resumed too. A refusal the round records on the proposal (mentor
+// full, mentee taken, one now avoids the other) is not an error here: the window
+// shows it. It returns the round as the approval left it, or nil.
+func (b *Bot) approve(ctx context.Context, c mentor.Cycle, roundID string, i int, actor, choice string) (*mentor.PairingRound, error) {
+	a, err := b.pairing.Approve(ctx, c, roundID, i, actor, choice)
 	if a.Duo.ID != "" && !a.Duo.Setup.Done() && (err == nil || a.Created) {
 		if serr := b.scheduleOpenDuo(ctx, c, a.Duo.ID); serr != nil {
-			return "", errors.Join(err, serr)
+			return nil, errors.Join(err, serr)
 		}
 	}
 	if err != nil && a.Proposal.State == mentor.ProposalFailed {
-		return a.Proposal.Note, nil
+		err = nil
 	}
-	return "", err
+	if err != nil || a.Round.ID == "" {
+		return nil, err
+	}
+	return &a.Round, nil
 }
 
 // handleDuoRetry makes a stopped duo opening run again now instead of at its next

@@ -2,7 +2,6 @@ package pairing
 
 import (
 	"context"
-	"strings"
 
 	"github.com/mentorbot/mentorbot/internal/mentor"
 )
@@ -54,15 +53,4 @@ func (s *Service) StillUnmatched(ctx context.Context, cycleID, userID string) (m
 		return p, false, err
 	}
 	return p, p.Status == mentor.StatusPending && len(p.Duos) == 0, nil
-}
-
-// Refused puts note (why an approval was refused) at the head of round roundID's
-// line about its last re-optimisation, which may have given the refused proposal
-// another mentor and so taken its own note away.
-func (s *Service) Refused(ctx context.Context, cycleID, roundID, note string) error {
-	_, err := s.store.UpdateRound(ctx, cycleID, roundID, func(r *mentor.PairingRound) error {
-		r.Changed = strings.TrimSpace("Not approved: " + note + " " + r.Changed)
-		return nil
-	})
-	return err
 }

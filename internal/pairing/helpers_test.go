@@ -109,7 +109,7 @@ func (e *env) mustRound(id string) mentor.PairingRound {
 
 func (e *env) mustApprove(roundID string, i int) pairing.Approval {
 	e.t.Helper()
-	a, err := e.svc.Approve(e.ctx, e.cycle, roundID, i, "U0COMMITTEE")
+	a, err := e.svc.Approve(e.ctx, e.cycle, roundID, i, "U0COMMITTEE", "")
 	if err != nil {
 		e.t.Fatalf("approve proposal %d of %s: %v", i, roundID, err)
 	}

@@ -571,15 +571,20 @@ func (s *Service) Skip(ctx context.Context, cycleID, roundID string, i int, acto
 
 // Approval is the outcome of approving one proposal.
 type Approval struct {
-	Proposal mentor.Proposal
+	Proposal mentor.Proposal // as the approval left it, before any re-optimisation
 	Duo      mentor.Duo
-	Created  bool // false: the pair already was a duo (a double click, a redelivery)
+	Created  bool                // false: the pair already was a duo (a double click, a redelivery)
+	Round    mentor.PairingRound // the round as the approval left it
 }
 
 // Approve makes proposal i a duo, exactly once: approving the same pair again returns
 // the same duo (Created false); a pair that meanwhile became impossible (mentee taken,
 // mentor full, someone left) fails with mentor.ECONFLICT, and the proposal records why.
-func (s *Service) Approve(ctx context.Context, c mentor.Cycle, roundID string, i int, actor string) (Approval, error) {
+// With a non-empty choice ("your approval") the round's open proposals are then
+// re-optimised around it (see Reoptimise) in the same update of the round, and a
+// refusal's note heads the round's line about what changed (re-optimising may give
+// the refused proposal another mentor, and so take its own note away).
+func (s *Service) Approve(ctx context.Context, c mentor.Cycle, roundID string, i int, actor, choice string) (Approval, error) {
 	r, err := s.store.Round(ctx, c.ID, roundID)
 	if err != nil {
 		return Approval{}, err
@@ -603,24 +608,40 @@ func (s *Service) Approve(ctx context.Context, c mentor.Cycle, roundID string, i
 		}
 		note = mentor.ErrorMessage(err)
 	}
+	var p pool
+	if choice != "" { // read after the duo is made: its people are taken
+		if p, err = s.pool(ctx, c.ID); err != nil {
+			return Approval{Duo: d, Created: created}, err
+		}
+	}
 	mentorID := pr.MentorID
+	var approved mentor.Proposal
 	r, uerr := s.store.UpdateRound(ctx, c.ID, roundID, func(r *mentor.PairingRound) error {
-		p, err := proposalAt(r, i)
+		pr, err := proposalAt(r, i)
 		if err != nil {
 			return err
 		}
-		if p.MentorID != mentorID {
-			return nil // changed meanwhile; the duo stands on its own
-		}
-		if note != "" {
-			if p.State != mentor.ProposalApproved {
-				p.State, p.Note = mentor.ProposalFailed, note
+		switch {
+		case pr.MentorID != mentorID: // changed meanwhile; the duo stands on its own
+		case note != "":
+			if pr.State != mentor.ProposalApproved {
+				pr.State, pr.Note = mentor.ProposalFailed, note
 			}
+		default:
+			pr.State, pr.DuoID, pr.Note = mentor.ProposalApproved, d.ID, ""
+			if created || pr.DecidedBy == "" {
+				pr.DecidedBy = d.ApprovedBy
+			}
+		}
+		approved = *pr
+		if choice == "" {
 			return nil
 		}
-		p.State, p.DuoID, p.Note = mentor.ProposalApproved, d.ID, ""
-		if created || p.DecidedBy == "" {
-			p.DecidedBy = d.ApprovedBy
+		if err := s.reoptimise(&p, r, choice); err != nil {
+			return err
+		}
+		if approved.State == mentor.ProposalFailed {
+			r.Changed = strings.TrimSpace("Not approved: " + note + " " + r.Changed)
 		}
 		return nil
 	})
@@ -629,7 +650,7 @@ func (s *Service) Approve(ctx context.Context, c mentor.Cycle, roundID string, i
 		// the caller still opens it.
 		return Approval{Duo: d, Created: created}, uerr
 	}
-	out := Approval{Proposal: r.Proposals[i], Duo: d, Created: created}
+	out := Approval{Proposal: approved, Duo: d, Created: created, Round: r}
 	if err != nil {
 		return out, err
 	}

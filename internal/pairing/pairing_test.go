@@ -124,7 +124,7 @@ func TestApproveMakesOneDuoExactlyOnce(t *testing.T) {
 		t.Errorf("duo = %+v, want created now by the committee member with the proposal's score", first.Duo)
 	}
 
-	again, err := e.svc.Approve(e.ctx, e.cycle, r.ID, 0, "U0OTHERMEMBER")
+	again, err := e.svc.Approve(e.ctx, e.cycle, r.ID, 0, "U0OTHERMEMBER", "")
 	if err != nil {
 		t.Fatalf("second approval: %v", err)
 	}
@@ -150,19 +150,19 @@ func TestApproveRefusesWhatCanNoLongerBe(t *testing.T) {
 	r := e.mustPropose()
 
 	// No mentor proposed: nothing to approve.
-	_, err := e.svc.Approve(e.ctx, e.cycle, r.ID, indexOf(t, r, "U0CLEO"), "U0COMMITTEE")
+	_, err := e.svc.Approve(e.ctx, e.cycle, r.ID, indexOf(t, r, "U0CLEO"), "U0COMMITTEE", "")
 	mustCode(t, err, mentor.EINVALID)
 
 	// Out of range, or an expired round.
-	_, err = e.svc.Approve(e.ctx, e.cycle, r.ID, 7, "U0COMMITTEE")
+	_, err = e.svc.Approve(e.ctx, e.cycle, r.ID, 7, "U0COMMITTEE", "")
 	mustCode(t, err, mentor.ENOTFOUND)
-	_, err = e.svc.Approve(e.ctx, e.cycle, "no-such-round", 0, "U0COMMITTEE")
+	_, err = e.svc.Approve(e.ctx, e.cycle, "no-such-round", 0, "U0COMMITTEE", "")
 	mustCode(t, err, mentor.ENOTFOUND)
 
 	// The mentee left meanwhile: a conflict, and the proposal says why.
 	e.mustWithdraw("U0ADA")
 	i := indexOf(t, r, "U0ADA")
-	a, err := e.svc.Approve(e.ctx, e.cycle, r.ID, i, "U0COMMITTEE")
+	a, err := e.svc.Approve(e.ctx, e.cycle, r.ID, i, "U0COMMITTEE", "")
 	mustCode(t, err, mentor.ECONFLICT)
 	if a.Proposal.State != mentor.ProposalFailed || !strings.Contains(a.Proposal.Note, "U0ADA") {
 		t.Errorf("proposal = %+v, want failed with a note naming Ada", a.Proposal)
@@ -214,7 +214,7 @@ func TestConcurrentApprovalsOfConflictingProposalsMakeOneDuo(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				a, err := e.svc.Approve(e.ctx, e.cycle, job.round, job.i, job.who)
+				a, err := e.svc.Approve(e.ctx, e.cycle, job.round, job.i, job.who, "")
 				results <- result{job.round, a, err}
 			}()
 		}

@@ -79,7 +79,7 @@ func TestTheKeptOptimiserGivesTheOptimumOfASolveFromScratch(t *testing.T) {
 		switch {
 		case k < 4 && pr.MentorID != "" && pr.State != mentor.ProposalApproved:
 			what = "approve"
-			if _, err := svc.Approve(ctx, c, r.ID, i, "U0COMMITTEE"); err != nil && mentor.ErrorCode(err) != mentor.ECONFLICT {
+			if _, err := svc.Approve(ctx, c, r.ID, i, "U0COMMITTEE", ""); err != nil && mentor.ErrorCode(err) != mentor.ECONFLICT {
 				t.Fatal(err)
 			}
 			_, err = svc.Reoptimise(ctx, c, r.ID, "an approval")
