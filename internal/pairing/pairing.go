@@ -65,18 +65,25 @@ func (s *Service) Duos(ctx context.Context, cycleID string, ids []string) ([]men
 // pool is the people a round can pair: pending mentees and mentors with a free
 // place, the cycle's matching settings, and last cycle's duos.
 type pool struct {
-	su       *signups
-	byID     map[string]mentor.Participant
-	mentees  []mentor.Participant // by sign-up time
-	mentors  []mentor.Participant
+	su   *signups
+	byID map[string]mentor.Participant
+	pairable
 	settings matching.Settings
 	// settingsRev is the revision of settings (0: the defaults).
 	settingsRev int
+	now         time.Time
+}
+
+// pairable is who can be paired, as one read of the sign-ups says (it is worked
+// out once per read, see signups.pairable, and shared by the pools made from it:
+// read only).
+type pairable struct {
+	mentees []mentor.Participant // by sign-up time
+	mentors []mentor.Participant
 	// previous maps a person to last cycle's partners they may not be proposed
 	// again; continuing maps a mentee to the mentor both asked to continue with.
 	previous   map[string][]string
 	continuing map[string]string
-	now        time.Time
 }
 
 func (s *Service) pool(ctx context.Context, cycleID string) (pool, error) {
@@ -88,9 +95,16 @@ func (s *Service) pool(ctx context.Context, cycleID string) (pool, error) {
 	if err != nil {
 		return pool{}, err
 	}
-	// byID is shared with the cache: a pool only reads it.
-	p := pool{su: su, byID: su.byID, settings: settings, settingsRev: settingsRev, now: s.clock.Now()}
-	for _, x := range su.all {
+	return pool{su: su, byID: su.byID, pairable: su.pairable(), settings: settings, settingsRev: settingsRev, now: s.clock.Now()}, nil
+}
+
+// pairableIn works out who of all (in sign-up order) can be paired: pending
+// mentees and mentors with a free place; and, from last cycle's duos, who may not
+// be proposed again and who continues (a pair who both asked, each listing the
+// other in ContinueWith).
+func pairableIn(all []mentor.Participant, byID map[string]mentor.Participant, lastDuos []mentor.Duo) pairable {
+	var p pairable
+	for _, x := range all {
 		switch {
 		case !x.Matchable():
 		case x.Role == mentor.RoleMentee:
@@ -99,20 +113,12 @@ func (s *Service) pool(ctx context.Context, cycleID string) (pool, error) {
 			p.mentors = append(p.mentors, x)
 		}
 	}
-	p.lastCycle(su.lastDuos)
-	return p, nil
-}
-
-// lastCycle fills in p.previous and p.continuing from the duos of the cycle
-// before: a pair who both asked to continue (each lists the other in
-// ContinueWith) continues; every other pair of last cycle is forbidden.
-func (p *pool) lastCycle(duos []mentor.Duo) {
-	if len(duos) == 0 {
-		return
+	if len(lastDuos) == 0 {
+		return p
 	}
 	p.previous, p.continuing = map[string][]string{}, map[string]string{}
-	for _, d := range duos {
-		e, r := p.byID[d.MenteeID], p.byID[d.MentorID]
+	for _, d := range lastDuos {
+		e, r := byID[d.MenteeID], byID[d.MentorID]
 		if e.Role == mentor.RoleMentee && r.Role == mentor.RoleMentor &&
 			slices.Contains(e.ContinueWith, r.UserID) && slices.Contains(r.ContinueWith, e.UserID) {
 			p.continuing[e.UserID] = r.UserID
@@ -121,6 +127,7 @@ func (p *pool) lastCycle(duos []mentor.Duo) {
 		p.previous[d.MenteeID] = append(p.previous[d.MenteeID], d.MentorID)
 		p.previous[d.MentorID] = append(p.previous[d.MentorID], d.MenteeID)
 	}
+	return p
 }
 
 // LastPartners returns the people userID was in a duo with in the cycle before c

@@ -40,10 +40,12 @@ type signups struct {
 	// order is each person's place in the sign-up order, as the store keeps it
 	// (the participants zset's score; ties by user id).
 	order map[string]float64
-	// previousCycle is the cycle before this one, and lastDuos its duos (their
-	// members), which the change log does not cover: a previous cycle is over.
-	previousCycle string
-	lastDuos      []mentor.Duo
+	// lastDuos are the duos of the cycle before this one, which the change log
+	// does not cover: a previous cycle is over.
+	lastDuos []mentor.Duo
+	// derive works out, once, who can be paired (see pairable).
+	derive  sync.Once
+	derived pairable
 	// root is the full read this one was caught up from (itself for a full read),
 	// and log who changed at each catch-up since, oldest first.
 	root *signups
@@ -152,7 +154,6 @@ func (s *Service) readLastCycle(ctx context.Context, cycleID string, su *signups
 	if err != nil {
 		return err
 	}
-	su.previousCycle = c.Previous
 	ids, err := s.store.DuoIDs(ctx, c.Previous)
 	if err != nil || len(ids) == 0 {
 		return err
@@ -161,13 +162,19 @@ func (s *Service) readLastCycle(ctx context.Context, cycleID string, su *signups
 	return err
 }
 
+// pairable is who of su can be paired, worked out on first use.
+func (su *signups) pairable() pairable {
+	su.derive.Do(func() { su.derived = pairableIn(su.all, su.byID, su.lastDuos) })
+	return su.derived
+}
+
 // with returns su caught up to revision rev: changed are the people whose sign-up
 // changed, ps the sign-ups of those that still exist, and order their places in
 // the sign-up order.
 func (su *signups) with(rev int64, stamp string, changed []string, ps []mentor.Participant, order map[string]float64) *signups {
 	next := &signups{rev: rev, epoch: su.epoch, stamp: stamp, readAt: su.readAt, byID: maps.Clone(su.byID), order: maps.Clone(su.order),
-		previousCycle: su.previousCycle, lastDuos: su.lastDuos,
-		root: su.root, log: append(slices.Clip(su.log), changeBatch{rev: rev, ids: changed})}
+		lastDuos: su.lastDuos,
+		root:     su.root, log: append(slices.Clip(su.log), changeBatch{rev: rev, ids: changed})}
 	for _, id := range changed {
 		delete(next.byID, id)
 		delete(next.order, id)
