@@ -206,6 +206,9 @@ const (
 type plan struct {
 	pairs map[string]matching.Pair // by mentee
 	why   map[string]string        // unmatched mentees: why
+	// kept are mentees whose pair the round shows already: its Score has the
+	// points only, and the round's reasons stand.
+	kept map[string]bool
 }
 
 // solve optimises the given mentees of round r around pins (their mentors' places
@@ -234,12 +237,12 @@ func (s *Service) solve(p *pool, r *mentor.PairingRound, mentees []mentor.Partic
 	}
 	x := matching.NewMatrixWith(es, p.people(p.mentors), s.weights, p.settings)
 	sr := &solvedRound{roundID: r.ID, su: p.su, settingsRev: p.settingsRev, x: x,
-		at: make(map[string]int, len(es)), capacity: make(map[string]int, len(p.mentors))}
+		at: make(map[string]int, len(es)), capacity: make(map[string]int, len(p.mentors)), mentorAt: make(map[string]int, len(p.mentors))}
 	for i, e := range es {
 		sr.at[e.ID] = i
 	}
-	for _, m := range p.mentors {
-		sr.capacity[m.UserID] = m.FreeSlots()
+	for j, m := range p.mentors {
+		sr.capacity[m.UserID], sr.mentorAt[m.UserID] = m.FreeSlots(), j
 	}
 	// The two assignments SolveWith with MarkForCount makes, kept as sessions
 	// whose dual values the round's next choice starts from.
@@ -250,7 +253,7 @@ func (s *Service) solve(p *pool, r *mentor.PairingRound, mentees []mentor.Partic
 	if sr.points, err = x.NewPointsSession(pins, sr.ss); err != nil {
 		return plan{}, err
 	}
-	pl := sr.plan(mentees) // before others can pin into it
+	pl := sr.plan(mentees, nil) // before others can pin into it; every pair explained
 	s.solved.put(sr)
 	return pl, nil
 }
@@ -413,9 +416,12 @@ func (s *Service) reoptimise(p *pool, r *mentor.PairingRound, choice string) err
 			changed++
 			pr.State, pr.Note = mentor.ProposalOpen, ""
 		}
-		if ok {
+		switch {
+		case ok && pl.kept[pr.MenteeID]:
+			pr.Warning = warning(np) // the pair stands; whether it is kept only for the count may not
+		case ok:
 			pr.MentorID, pr.Score, pr.Reasons, pr.Warning = np.MentorID, np.Score.Points, np.Score.Text(), warning(np)
-		} else {
+		default:
 			pr.MentorID, pr.Score, pr.Reasons, pr.Warning = "", 0, pl.why[pr.MenteeID], ""
 		}
 	}

@@ -40,6 +40,7 @@ type solvedRound struct {
 	// unmatched is kept only to match one more mentee (Pair.ForCount).
 	points   *matching.Session
 	at       map[string]int // each mentee's input index in x
+	mentorAt map[string]int // each mentor's input index in x
 	capacity map[string]int // each mentor's places in x (free places at the build)
 	broken   bool           // a failed pin left the sessions unusable
 }
@@ -187,35 +188,51 @@ func (sr *solvedRound) resolve(p *pool, r *mentor.PairingRound, open []mentor.Pa
 		sr.broken = true
 		return plan{}, false
 	}
-	return sr.plan(open), true
+	return sr.plan(open, r), true
 }
 
 // plan reads the optimiser's result for the open mentees, marking the pairs kept
-// only to match one more mentee as Options.MarkForCount does.
-func (sr *solvedRound) plan(open []mentor.Participant) plan {
-	res, alone := sr.ss.Result(), sr.points.MentorOf()
-	out := plan{pairs: make(map[string]matching.Pair, len(res.Pairs)), why: map[string]string{}}
-	for _, pr := range res.Pairs {
-		if !pr.Pinned {
-			_, matched := alone[pr.MenteeID]
-			pr.ForCount = !matched
-			out.pairs[pr.MenteeID] = pr
+// only to match one more mentee as Options.MarkForCount does. Only the pairs that
+// round r does not show already are explained (the reasons of thousands of pairs
+// cost more than the repair): a pair r shows with the same mentor and points
+// keeps its reasons (plan.kept). A nil r explains every pair.
+func (sr *solvedRound) plan(open []mentor.Participant, r *mentor.PairingRound) plan {
+	shown := map[string]mentor.Proposal{}
+	if r != nil {
+		for _, pr := range r.Proposals {
+			if pr.MentorID != "" && pr.Reasons != "" {
+				shown[pr.MenteeID] = pr
+			}
 		}
 	}
+	mentorOf, alone := sr.ss.MentorOf(), sr.points.MentorOf()
+	out := plan{pairs: make(map[string]matching.Pair, len(open)), why: map[string]string{}, kept: map[string]bool{}}
 	for _, e := range open {
-		if _, ok := out.pairs[e.UserID]; !ok {
-			out.why[e.UserID] = whyNone(sr.x, sr.at[e.UserID])
+		i := sr.at[e.UserID]
+		m, ok := mentorOf[e.UserID]
+		if !ok {
+			out.why[e.UserID] = whyNone(sr.x, i)
+			continue
 		}
+		_, matched := alone[e.UserID]
+		pair := matching.Pair{MenteeID: e.UserID, MentorID: m, ForCount: !matched}
+		if points, _ := sr.x.Points(i, sr.mentorAt[m]); shown[e.UserID].MentorID == m && shown[e.UserID].Score == points {
+			pair.Score.Points = points
+			out.kept[e.UserID] = true
+		} else {
+			pair.Score = sr.x.Score(i, sr.mentorAt[m])
+		}
+		out.pairs[e.UserID] = pair
 	}
 	return out
 }
 
 // whyNone says why mentee i of x has no mentor in the optimum.
 func whyNone(x *matching.Matrix, i int) string {
-	if why := x.WhyNoMentor(i); why != "" {
-		return why
+	if n := x.Allowed(i); n > 0 {
+		return whyTaken(n)
 	}
-	return whyTaken(x.Allowed(i))
+	return x.WhyNoMentor(i)
 }
 
 // sameProfile reports whether a and b are the same sign-up but for what pairing
