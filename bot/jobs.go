@@ -109,7 +109,18 @@ func (b *Bot) findPost(ctx context.Context, channel, key string, since time.Time
 		}
 		channel = ch.ID
 	}
-	params := &slack.GetConversationHistoryParameters{ChannelID: channel, IncludeAllMetadata: true, Limit: 100}
+	return b.searchHistory(ctx, channel, true, since, func(m slack.Message) bool {
+		k, _ := m.Metadata.EventPayload["key"].(string)
+		return k == key
+	})
+}
+
+// searchHistory looks in channel's history since since (a minute earlier, for
+// clocks apart), newest first and at most historyPages pages of 100 messages, for
+// the first message match accepts, and returns its ts. metadata asks Slack for
+// the messages' metadata too.
+func (b *Bot) searchHistory(ctx context.Context, channel string, metadata bool, since time.Time, match func(slack.Message) bool) (ts string, found bool, err error) {
+	params := &slack.GetConversationHistoryParameters{ChannelID: channel, IncludeAllMetadata: metadata, Limit: 100}
 	if !since.IsZero() {
 		params.Oldest = strconv.FormatFloat(float64(since.Add(-time.Minute).UnixMilli())/1000, 'f', 6, 64)
 	}
@@ -119,7 +130,7 @@ func (b *Bot) findPost(ctx context.Context, channel, key string, since time.Time
 			return "", false, err
 		}
 		for _, m := range h.Messages {
-			if k, _ := m.Metadata.EventPayload["key"].(string); k == key {
+			if match(m) {
 				return m.Timestamp, true, nil
 			}
 		}

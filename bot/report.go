@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -124,27 +123,14 @@ func altText(f report.File) string {
 // findReport looks in channel's history since since for a message carrying a file
 // of report tag.
 func (b *Bot) findReport(ctx context.Context, channel, tag string, since time.Time) (bool, error) {
-	params := &slack.GetConversationHistoryParameters{ChannelID: channel, Limit: 100}
-	if !since.IsZero() {
-		params.Oldest = strconv.FormatFloat(float64(since.Add(-time.Minute).UnixMilli())/1000, 'f', 6, 64)
-	}
 	want := "· report " + tag
-	for page := 0; page < historyPages; page++ {
-		h, err := b.api.GetConversationHistoryContext(ctx, params)
-		if err != nil {
-			return false, err
-		}
-		for _, m := range h.Messages {
-			for _, f := range m.Files {
-				if strings.HasSuffix(f.Title, want) {
-					return true, nil
-				}
+	_, found, err := b.searchHistory(ctx, channel, false, since, func(m slack.Message) bool {
+		for _, f := range m.Files {
+			if strings.HasSuffix(f.Title, want) {
+				return true
 			}
 		}
-		if !h.HasMore || h.ResponseMetaData.NextCursor == "" {
-			break
-		}
-		params.Cursor = h.ResponseMetaData.NextCursor
-	}
-	return false, nil
+		return false
+	})
+	return found, err
 }

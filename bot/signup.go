@@ -52,7 +52,17 @@ func (b *Bot) openJoin(ctx context.Context, triggerID, userID string) error {
 			b.log.Warn("could not read the last sign-up; the form starts empty", "err", err)
 		}
 		if found {
-			_, err = b.api.OpenViewContext(ctx, triggerID, *views.JoinModalFrom(c, signup.Reapply(last, c), from, b.lastPartners(ctx, c, userID)))
+			// last is already the sign-up LastPartners would read when it is from
+			// the cycle before c; from an older cycle, there were no partners last
+			// cycle.
+			var partners []string
+			if from.ID == c.Previous {
+				partners, err = b.pairing.PartnersOf(ctx, c.Previous, last)
+				if err != nil {
+					b.log.Warn("could not read last cycle's partners", "user", userID, "err", err)
+				}
+			}
+			_, err = b.api.OpenViewContext(ctx, triggerID, *views.JoinModalFrom(c, signup.Reapply(last, c), from, partners))
 			return err
 		}
 		p = mentor.Participant{}

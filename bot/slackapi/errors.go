@@ -151,11 +151,7 @@ func unavailable(err error) bool {
 	case errors.As(err, &status):
 		return status.Code >= 500 || status.Code == 429
 	}
-	switch Code(err) {
-	case FatalError, InternalError, ServiceUnavailable, RateLimited:
-		return true
-	}
-	return false
+	return Busy(Code(err))
 }
 
 // The sentences a person reads.

@@ -34,6 +34,8 @@ func TestCodesMapToTheDomain(t *testing.T) {
 		{"chat.postMessage", FatalError, mentor.EUNAVAILABLE, true},
 		{"chat.postMessage", InternalError, mentor.EUNAVAILABLE, true},
 		{"chat.postMessage", RateLimited, mentor.EUNAVAILABLE, false},
+		{"chat.postMessage", ServiceUnavailable, mentor.EUNAVAILABLE, false},
+		{"chat.postMessage", RequestTimeout, mentor.EUNAVAILABLE, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+"/"+tt.code, func(t *testing.T) {

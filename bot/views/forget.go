@@ -42,11 +42,11 @@ func ForgetModal() *slack.ModalViewRequest {
 // ParseForget reads the chosen person from a submitted forget modal; a field error
 // when nobody (or something that is not a user id) was chosen.
 func ParseForget(v slack.View) (string, error) {
-	a, _ := StateOf(v).get(BlockForgetUser)
-	if !mentor.ValidUserID(a.SelectedUser) {
+	u := StateOf(v).User(BlockForgetUser)
+	if !mentor.ValidUserID(u) {
 		return "", mentor.FieldErrors{BlockForgetUser: "Choose the person to forget."}
 	}
-	return a.SelectedUser, nil
+	return u, nil
 }
 
 // ForgetDone replaces the modal with what was removed: summary holds one line per

@@ -1,7 +1,8 @@
 package views
 
-// Callback ids of modals and home, action ids of interactive elements. Every id the
-// bot listens for is here; routes.go maps them to handlers.
+// Callback ids of modals and home, action ids of interactive elements: those of the
+// core flows. Later features keep theirs beside them (ids_*.go, closeout.go,
+// forget.go, settings.go, unmatched.go); routes.go maps them all to handlers.
 const (
 	// Modals.
 	CallbackProgram = "program"

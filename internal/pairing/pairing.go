@@ -138,20 +138,29 @@ func (s *Service) LastPartners(ctx context.Context, c mentor.Cycle, userID strin
 		return nil, nil
 	}
 	p, err := s.store.Participant(ctx, c.Previous, userID)
-	if mentor.ErrorCode(err) == mentor.ENOTFOUND || (err == nil && len(p.Duos) == 0) {
+	if mentor.ErrorCode(err) == mentor.ENOTFOUND {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	duos, err := s.store.Duos(ctx, c.Previous, p.Duos)
+	return s.PartnersOf(ctx, c.Previous, p)
+}
+
+// PartnersOf returns, sorted, the people p was in a duo with in cycle cycleID, p
+// being p's sign-up of that cycle as already read: only p's duos are read.
+func (s *Service) PartnersOf(ctx context.Context, cycleID string, p mentor.Participant) ([]string, error) {
+	if len(p.Duos) == 0 {
+		return nil, nil
+	}
+	duos, err := s.store.Duos(ctx, cycleID, p.Duos)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
 	for _, d := range duos {
-		if d.Has(userID) && !slices.Contains(out, d.Partner(userID)) {
-			out = append(out, d.Partner(userID))
+		if d.Has(p.UserID) && !slices.Contains(out, d.Partner(p.UserID)) {
+			out = append(out, d.Partner(p.UserID))
 		}
 	}
 	slices.Sort(out)
