@@ -221,13 +221,14 @@ func alternativesSelect(p mentor.Proposal, names map[string]string, alts []pairi
 		if name == "" {
 			name = a.MentorID
 		}
-		label := fmt.Sprintf("%s · score %d · %d free", Truncate(name, 30), a.Score, a.Free)
-		if p.MentorID != "" {
-			why := a.Why
-			if why == "" {
-				why = "same points"
-			}
-			label = fmt.Sprintf("%s · %+d: %s", Truncate(name, 30), a.Diff, why)
+		var label string
+		switch {
+		case p.MentorID == "":
+			label = fmt.Sprintf("%s · score %d · %d free", Truncate(name, 30), a.Score, a.Free)
+		case a.Why == "":
+			label = fmt.Sprintf("%s · %+d: same points", Truncate(name, 30), a.Diff)
+		default:
+			label = fmt.Sprintf("%s · %+d: %s", Truncate(name, 30), a.Diff, a.Why)
 		}
 		opts = append(opts, slack.NewOptionBlockObject(a.MentorID, plain(Truncate(label, 75)), nil))
 	}

@@ -1,9 +1,5 @@
 package matching
 
-import (
-	"slices"
-)
-
 // Session is a solved assignment that the committee's pins re-solve incrementally:
 // it keeps the solver's assignment and dual values, and Pin repairs them around the
 // new pin instead of solving again from nothing. Every result is the same optimum
@@ -328,22 +324,4 @@ func (s *solver) fixColumn(k int32) {
 		s.unassign(int(prev), c)
 		cur = int(prev)
 	}
-}
-
-// clone copies the session, for benchmarks that pin the same solution again.
-func (ss *Session) clone() *Session {
-	s := *ss.s
-	s.rowCap = slices.Clone(s.rowCap)
-	s.u, s.v, s.row4col = slices.Clone(s.u), slices.Clone(s.v), slices.Clone(s.row4col)
-	s.skip, s.pending = slices.Clone(s.skip), slices.Clone(s.pending)
-	s.live = make([][]int32, len(ss.s.live))
-	for R, l := range ss.s.live {
-		s.live[R] = slices.Clone(l)
-	}
-	s.spc, s.path = slices.Clone(s.spc), slices.Clone(s.path)
-	s.remaining, s.pos = slices.Clone(s.remaining), slices.Clone(s.pos)
-	s.dRow, s.via = slices.Clone(s.dRow), slices.Clone(s.via)
-	s.buf = slices.Clone(s.buf)
-	s.settled, s.reached = nil, nil
-	return &Session{x: ss.x, s: &s, pinned: slices.Clone(ss.pinned), pinsOf: slices.Clone(ss.pinsOf)}
 }

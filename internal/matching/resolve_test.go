@@ -3,6 +3,7 @@ package matching
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -200,4 +201,22 @@ func TestPointsSessionPinsMatchASolveFromScratch(t *testing.T) {
 			}
 		}
 	}
+}
+
+// clone copies the session, for benchmarks that pin the same solution again.
+func (ss *Session) clone() *Session {
+	s := *ss.s
+	s.rowCap = slices.Clone(s.rowCap)
+	s.u, s.v, s.row4col = slices.Clone(s.u), slices.Clone(s.v), slices.Clone(s.row4col)
+	s.skip, s.pending = slices.Clone(s.skip), slices.Clone(s.pending)
+	s.live = make([][]int32, len(ss.s.live))
+	for R, l := range ss.s.live {
+		s.live[R] = slices.Clone(l)
+	}
+	s.spc, s.path = slices.Clone(s.spc), slices.Clone(s.path)
+	s.remaining, s.pos = slices.Clone(s.remaining), slices.Clone(s.pos)
+	s.dRow, s.via = slices.Clone(s.dRow), slices.Clone(s.via)
+	s.buf = slices.Clone(s.buf)
+	s.settled, s.reached = nil, nil
+	return &Session{x: ss.x, s: &s, pinned: slices.Clone(ss.pinned), pinsOf: slices.Clone(ss.pinsOf)}
 }

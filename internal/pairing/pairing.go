@@ -86,6 +86,15 @@ type pairable struct {
 	continuing map[string]string
 }
 
+// freePlaces maps each mentor of the pool to their free places.
+func (p *pool) freePlaces() map[string]int {
+	out := make(map[string]int, len(p.mentors))
+	for _, m := range p.mentors {
+		out[m.UserID] = m.FreeSlots()
+	}
+	return out
+}
+
 func (s *Service) pool(ctx context.Context, cycleID string) (pool, error) {
 	su, err := s.signups(ctx, cycleID)
 	if err != nil {
@@ -246,12 +255,13 @@ func (s *Service) solve(p *pool, r *mentor.PairingRound, mentees []mentor.Partic
 	}
 	x := matching.NewMatrixWith(es, p.people(p.mentors), s.weights, p.settings)
 	sr := &solvedRound{roundID: r.ID, su: p.su, settingsRev: p.settingsRev, x: x,
-		at: make(map[string]int, len(es)), capacity: make(map[string]int, len(p.mentors)), mentorAt: make(map[string]int, len(p.mentors))}
+		at: make(map[string]int, len(es)), mentorAt: make(map[string]int, len(p.mentors))}
 	for i, e := range es {
 		sr.at[e.ID] = i
 	}
+	sr.capacity = p.freePlaces()
 	for j, m := range p.mentors {
-		sr.capacity[m.UserID], sr.mentorAt[m.UserID] = m.FreeSlots(), j
+		sr.mentorAt[m.UserID] = j
 	}
 	// The two assignments SolveWith with MarkForCount makes, kept as sessions
 	// whose dual values the round's next choice starts from.
@@ -307,13 +317,12 @@ func (s *Service) Propose(ctx context.Context, c mentor.Cycle, actor string) (me
 		Mentees: len(p.mentees), Mentors: len(p.mentors), Steering: Steering(p.settings)}
 
 	// Pairs continuing from last cycle come first, as pins, while the mentor has a
-	// place and nothing forbids the pair.
+	// place and neither avoids the other. The cycle's settings do not apply to a
+	// pair who both asked to continue: no must-have stops it, and its score is at
+	// the default levels.
 	var pins []matching.Pin
 	var rest []mentor.Participant
-	places := map[string]int{}
-	for _, m := range p.mentors {
-		places[m.UserID] = m.FreeSlots()
-	}
+	places := p.freePlaces()
 	for _, e := range p.mentees {
 		rid, ok := p.continuing[e.UserID]
 		if ok && places[rid] > 0 {
@@ -383,10 +392,7 @@ func (p *pool) matchable(id string) bool {
 // and the pins (the committee's choices, pairs continuing from last cycle, and
 // skipped proposals, which keep their mentor) while their mentor has a place.
 func (p *pool) request(r *mentor.PairingRound) (open []mentor.Participant, pins []matching.Pin) {
-	places := map[string]int{}
-	for _, m := range p.mentors {
-		places[m.UserID] = m.FreeSlots()
-	}
+	places := p.freePlaces()
 	for _, pr := range r.Proposals {
 		switch {
 		case pr.State == mentor.ProposalApproved || !p.matchable(pr.MenteeID):
@@ -502,11 +508,8 @@ func (s *Service) alternatives(p *pool, props []mentor.Proposal, limit int) map[
 			current = matching.ScorePairWith(es[i], r, s.weights, p.settings)
 			hasCurrent = !current.Forbidden
 		}
-		alts := make([]Alternative, 0, min(limit, len(ranked)))
+		alts := make([]Alternative, 0, len(ranked)) // RankTop cut it to limit
 		for _, c := range ranked {
-			if len(alts) == limit {
-				break
-			}
 			mr := p.byID[c.MentorID]
 			a := Alternative{MentorID: c.MentorID, Name: mr.Name, Score: c.Score.Points, Reasons: c.Score.Text(), Free: mr.FreeSlots()}
 			if hasCurrent {

@@ -80,21 +80,11 @@ func (c *solvedCache) makeRoom(roundID string, cells int) {
 	}
 }
 
-// put keeps sr in place of any optimiser of the same round, and forgets the least
-// recently used others beyond maxSolvedCells.
+// put keeps sr, the newest optimiser; makeRoom made room for it.
 func (c *solvedCache) put(sr *solvedRound) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.rounds = slices.DeleteFunc(c.rounds, func(o *solvedRound) bool { return o.roundID == sr.roundID })
 	c.rounds = append(c.rounds, sr)
-	cells := 0
-	for _, o := range c.rounds {
-		cells += o.cells()
-	}
-	for len(c.rounds) > 1 && cells > maxSolvedCells {
-		cells -= c.rounds[0].cells()
-		c.rounds = c.rounds[1:]
-	}
 }
 
 func (sr *solvedRound) cells() int { return len(sr.at) * len(sr.capacity) }
