@@ -38,6 +38,7 @@ type Store interface {
 	DissolveDuo(ctx context.Context, cycleID, duoID, by string, at time.Time, toPool map[string]bool) (mentor.Dissolution, error)
 	ReturnToPool(ctx context.Context, cycleID, userID string, at time.Time) (bool, error)
 	DuoPage(ctx context.Context, cycleID string, offset, limit int) ([]mentor.Duo, int, error)
+	DuoIDs(ctx context.Context, cycleID string) ([]string, error)
 	SetAgreementRecorded(ctx context.Context, cycleID, duoID string, version int, ts string) error
 	SetConcernPost(ctx context.Context, cycleID, id, ts string) error
 	OpenConcerns(ctx context.Context, cycleID string, limit int) ([]mentor.Concern, int, error)
@@ -512,8 +513,9 @@ func (c *channelCache) forget(ch string) {
 	c.mu.Unlock()
 }
 
-// Page returns one page of cycle cycleID's duos, oldest first (ended ones included),
-// and how many duos the cycle has.
-func (s *Service) Page(ctx context.Context, cycleID string, offset, limit int) ([]mentor.Duo, int, error) {
-	return s.store.DuoPage(ctx, cycleID, offset, limit)
+// Each calls fn with every duo of cycle cycleID, oldest first (ended and closed ones
+// included), reading them a page at a time (mentor.EachDuo). It stops at the first
+// error fn returns.
+func (s *Service) Each(ctx context.Context, cycleID string, fn func(mentor.Duo) error) error {
+	return mentor.EachDuo(ctx, s.store, cycleID, fn)
 }
