@@ -24,12 +24,7 @@ const reconcileGrace = 2 * time.Minute
 // scheduleReconcile has the check run now (a start is when a killed replica's work
 // is most likely left over).
 func (b *Bot) scheduleReconcile(ctx context.Context) error {
-	j := mentor.Job{Key: "reconcile", Kind: JobReconcile, Due: b.cfg.Clock.Now()}
-	if _, err := b.cfg.Scheduler.Schedule(ctx, j, mentor.ScheduleEarlier); err != nil {
-		return err
-	}
-	b.cfg.Scheduler.Kick(j.Key)
-	return nil
+	return b.cfg.Scheduler.Now(ctx, mentor.Job{Key: "reconcile", Kind: JobReconcile}, mentor.ScheduleEarlier)
 }
 
 // performReconcile schedules the opening of every duo of the active cycle that is
@@ -45,29 +40,24 @@ func (b *Bot) performReconcile(ctx context.Context, _ mentor.Job) error {
 	if err != nil {
 		return err
 	}
-	const page = 500
 	found := 0
-	for offset := 0; ; offset += page {
-		ds, total, err := b.cfg.Duos.Page(ctx, c.ID, offset, page)
+	err = b.cfg.Duos.Each(ctx, c.ID, func(d mentor.Duo) error {
+		if d.Ended() || d.Setup.Done() || now.Sub(d.CreatedAt) < reconcileGrace {
+			return nil
+		}
+		j := openDuoJob(c, d.ID)
+		added, err := b.cfg.Scheduler.Schedule(ctx, j, mentor.ScheduleKeep)
 		if err != nil {
 			return err
 		}
-		for _, d := range ds {
-			if d.Ended() || d.Setup.Done() || now.Sub(d.CreatedAt) < reconcileGrace {
-				continue
-			}
-			added, err := b.cfg.Scheduler.Schedule(ctx, openDuoJob(c, d.ID), mentor.ScheduleKeep)
-			if err != nil {
-				return err
-			}
-			if added {
-				found++
-				b.cfg.Scheduler.Kick(openDuoJob(c, d.ID).Key)
-			}
+		if added {
+			found++
+			b.cfg.Scheduler.Kick(j.Key)
 		}
-		if offset+page >= total {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if found > 0 {
 		b.log.Warn("duos found stored without their opening job; opening them now", "cycle", c.ID, "duos", found)

@@ -38,6 +38,7 @@ type Store interface {
 	DissolveDuo(ctx context.Context, cycleID, duoID, by string, at time.Time, toPool map[string]bool) (mentor.Dissolution, error)
 	ReturnToPool(ctx context.Context, cycleID, userID string, at time.Time) (bool, error)
 	DuoPage(ctx context.Context, cycleID string, offset, limit int) ([]mentor.Duo, int, error)
+	DuoIDs(ctx context.Context, cycleID string) ([]string, error)
 	SetAgreementRecorded(ctx context.Context, cycleID, duoID string, version int, ts string) error
 	SetConcernPost(ctx context.Context, cycleID, id, ts string) error
 	OpenConcerns(ctx context.Context, cycleID string, limit int) ([]mentor.Concern, int, error)
@@ -369,28 +370,37 @@ func (s *Service) MarkHandled(ctx context.Context, c mentor.Cycle, id, by string
 // asked for a new match is back in the pool, and the channel's archiving and both
 // people's messages are scheduled. The concern is decided first, atomically, so
 // "Dissolve" and "Mark handled" cannot both win. Every step is safe to repeat: a
-// second click after a failure half-way finishes the job.
+// second click after a failure half-way finishes the job. A duo closed at the end of
+// its cycle is not dissolved, even when it closes while this runs: nobody is told
+// that it ended and its channel is left as its closing chose.
 func (s *Service) Dissolve(ctx context.Context, c mentor.Cycle, id, by string) (mentor.Concern, mentor.Dissolution, error) {
 	now := s.clock.Now().UTC()
-	if k, d, err := s.Concern(ctx, c.ID, id); err == nil && d.Closed() && !d.Ended() {
-		// Closed at the end of its cycle (its people completed it): no duo is left
-		// to dissolve, and nobody is to be told that it ended.
-		return k, mentor.Dissolution{Duo: d}, mentor.Errorf(mentor.ECONFLICT, "This duo was closed at the end of its cycle, so there is nothing to dissolve. Mark the concern handled once you have followed up.")
+	// The duo is read here once: its members do not change (DissolveDuo checks that
+	// they are still the ones read), and whether it is closed is checked again by
+	// DissolveDuo's script.
+	k, d, err := s.Concern(ctx, c.ID, id)
+	if err != nil {
+		return k, mentor.Dissolution{}, err
 	}
-	k, _, err := s.store.DecideConcern(ctx, c.ID, id, mentor.ConcernDissolved, by, now)
+	if closedNotEnded(d) {
+		return k, mentor.Dissolution{Duo: d}, errDuoClosed
+	}
+	k, _, err = s.store.DecideConcern(ctx, c.ID, id, mentor.ConcernDissolved, by, now)
 	if err != nil {
 		return k, mentor.Dissolution{}, err
 	}
 	if k.State == mentor.ConcernHandled {
 		return k, mentor.Dissolution{}, mentor.Errorf(mentor.ECONFLICT, "This concern was marked handled, so the duo stays. Ask the people involved to raise a new concern if it needs dissolving.")
 	}
-	d, err := s.Duo(ctx, c.ID, k.DuoID)
-	if err != nil {
-		return k, mentor.Dissolution{}, err
-	}
 	dis, err := s.store.DissolveDuo(ctx, c.ID, k.DuoID, k.DecidedBy, now, ToPool(d, k))
 	if err != nil {
 		return k, dis, err
+	}
+	if !dis.Changed && closedNotEnded(dis.Duo) {
+		// Closed since the check above: nothing was dissolved, so nobody is told
+		// it ended and its channel is not archived. (A duo that had ended already
+		// goes on: this is a repeat, which finishes a job left half-way.)
+		return k, dis, errDuoClosed
 	}
 	if s.nudges != nil {
 		if err := s.nudges.DuoEnded(ctx, c, dis.Duo); err != nil {
@@ -400,6 +410,12 @@ func (s *Service) Dissolve(ctx context.Context, c mentor.Cycle, id, by string) (
 	return k, dis, s.schedule(ctx, JobDissolve, "dissolve:"+c.ID+":"+k.DuoID,
 		map[string]string{"cycle": c.ID, "duo": k.DuoID, "concern": k.ID})
 }
+
+// closedNotEnded reports whether duo d was closed at the end of its cycle (its people
+// completed it) without having been dissolved before: no duo is left to dissolve.
+func closedNotEnded(d mentor.Duo) bool { return d.Closed() && !d.Ended() }
+
+var errDuoClosed = mentor.Errorf(mentor.ECONFLICT, "This duo was closed at the end of its cycle, so there is nothing to dissolve. Mark the concern handled once you have followed up.")
 
 // ToPool says who goes back to the pool when duo d is dissolved over concern k: the
 // person who raised it if they asked for a new match; the mentor, if it was the
@@ -497,8 +513,9 @@ func (c *channelCache) forget(ch string) {
 	c.mu.Unlock()
 }
 
-// Page returns one page of cycle cycleID's duos, oldest first (ended ones included),
-// and how many duos the cycle has.
-func (s *Service) Page(ctx context.Context, cycleID string, offset, limit int) ([]mentor.Duo, int, error) {
-	return s.store.DuoPage(ctx, cycleID, offset, limit)
+// Each calls fn with every duo of cycle cycleID, oldest first (ended and closed ones
+// included), reading them a page at a time (mentor.EachDuo). It stops at the first
+// error fn returns.
+func (s *Service) Each(ctx context.Context, cycleID string, fn func(mentor.Duo) error) error {
+	return mentor.EachDuo(ctx, s.store, cycleID, fn)
 }

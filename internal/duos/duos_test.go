@@ -3,6 +3,7 @@ package duos_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -165,5 +166,88 @@ func BenchmarkMessage(b *testing.B) {
 			b.StopTimer()
 			b.ReportMetric(float64(e.trips.Load()-before)/float64(b.N), "redis-trips/event")
 		})
+	}
+}
+
+// closingStore closes the duo just before the concern is decided: the end of the
+// cycle closing it while a committee member clicks "Dissolve".
+type closingStore struct {
+	*redisstore.Store
+	at time.Time
+}
+
+func (s closingStore) DecideConcern(ctx context.Context, cycleID, id string, state mentor.ConcernState, by string, at time.Time) (mentor.Concern, bool, error) {
+	k, err := s.Store.Concern(ctx, cycleID, id)
+	if err != nil {
+		return k, false, err
+	}
+	if _, _, err := s.Store.CloseDuo(ctx, cycleID, k.DuoID, s.at); err != nil {
+		return k, false, err
+	}
+	return s.Store.DecideConcern(ctx, cycleID, id, state, by, at)
+}
+
+// jobLog records the jobs scheduled.
+type jobLog struct{ jobs []mentor.Job }
+
+func (l *jobLog) Now(_ context.Context, j mentor.Job, _ mentor.ScheduleMode) error {
+	l.jobs = append(l.jobs, j)
+	return nil
+}
+
+// endLog counts the duos the nudges were told ended.
+type endLog struct {
+	nudgeLog
+	ended int
+}
+
+func (n *endLog) DuoEnded(context.Context, mentor.Cycle, mentor.Duo) error {
+	n.ended++
+	return nil
+}
+
+func TestDissolveADuoClosedMeanwhileTellsNobody(t *testing.T) {
+	e := newEnv(t)
+	k, _, err := e.store.SaveConcern(e.ctx, mentor.Concern{ID: "K1", CycleID: "c1", DuoID: e.duo.ID, From: "U0MENTEE",
+		Kind: mentor.ConcernRaised, Text: "we never meet", NewMatch: true, CreatedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, ends := &jobLog{}, &endLog{}
+	svc := duos.New(closingStore{Store: e.store, at: t0.Add(time.Hour)}, jobs, ends, e.clock)
+	_, dis, err := svc.Dissolve(e.ctx, e.cycle, k.ID, "U0ALICE")
+	if mentor.ErrorCode(err) != mentor.ECONFLICT || !strings.Contains(err.Error(), "closed at the end of its cycle") {
+		t.Fatalf("dissolving a duo closed meanwhile: %v, want the conflict of a closed duo", err)
+	}
+	if dis.Changed || dis.Duo.Ended() {
+		t.Fatalf("the closed duo was dissolved: %+v", dis)
+	}
+	if ends.ended != 0 || len(jobs.jobs) != 0 {
+		t.Fatalf("a duo closed meanwhile: nudges told it ended %d times, jobs %+v; want none", ends.ended, jobs.jobs)
+	}
+}
+
+func TestDissolveTwiceFinishesTheJob(t *testing.T) {
+	e := newEnv(t)
+	k, _, err := e.store.SaveConcern(e.ctx, mentor.Concern{ID: "K1", CycleID: "c1", DuoID: e.duo.ID, From: "U0MENTEE",
+		Kind: mentor.ConcernRaised, Text: "we never meet", NewMatch: true, CreatedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, ends := &jobLog{}, &endLog{}
+	svc := duos.New(e.store, jobs, ends, e.clock)
+	for i := range 2 {
+		_, dis, err := svc.Dissolve(e.ctx, e.cycle, k.ID, "U0ALICE")
+		if err != nil {
+			t.Fatalf("click %d: %v", i+1, err)
+		}
+		if dis.Changed != (i == 0) || !dis.Duo.Ended() {
+			t.Fatalf("click %d: %+v", i+1, dis)
+		}
+	}
+	// The second click repeats the side effects (the scheduler keeps the first job
+	// of a key), so a first click that failed half-way is finished by the next.
+	if ends.ended != 2 || len(jobs.jobs) != 2 || jobs.jobs[1].Kind != duos.JobDissolve {
+		t.Fatalf("two clicks: nudges told %d times, jobs %+v", ends.ended, jobs.jobs)
 	}
 }

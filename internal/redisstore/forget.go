@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -230,33 +229,14 @@ func (s *Store) Forget(ctx context.Context, cycleID, userID string, now time.Tim
 // duosWith returns the ids of the cycle's duos (ended and closed ones included) that
 // have userID as mentor or mentee, reading the duos page by page.
 func (s *Store) duosWith(ctx context.Context, cycleID, userID string) ([]string, error) {
-	ids, err := s.DuoIDs(ctx, cycleID)
-	if err != nil {
-		return nil, err
-	}
-	const page = 500
 	var out []string
-	for start := 0; start < len(ids); start += page {
-		chunk := ids[start:min(start+page, len(ids))]
-		pipe := s.rdb.Pipeline()
-		data := make([]*redis.StringCmd, len(chunk))
-		for i, id := range chunk {
-			data[i] = pipe.HGet(ctx, s.duoKey(cycleID, id), "data")
+	err := mentor.EachDuo(ctx, s, cycleID, func(d mentor.Duo) error {
+		if d.Has(userID) {
+			out = append(out, d.ID)
 		}
-		if _, err := pipe.Exec(ctx); err != nil && !isNil(err) {
-			return nil, wrap(err, "read duos of %s", cycleID)
-		}
-		for i, id := range chunk {
-			var r duoRecord
-			if json.Unmarshal([]byte(data[i].Val()), &r) != nil {
-				continue
-			}
-			if r.MentorID == userID || r.MenteeID == userID {
-				out = append(out, id)
-			}
-		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // forgetToken is a fresh anonymous stand-in for a person: random, so it says nothing

@@ -129,12 +129,12 @@ func (s *Store) participantKey(cycleID, userID string) string {
 // mentor.ECONFLICT when the person is already matched. Saving the same profile twice
 // (a redelivered submission) leaves one sign-up.
 func (s *Store) SaveSignup(ctx context.Context, p mentor.Participant, now time.Time) error {
-	return s.SaveSignupDeclaring(ctx, p, now, nil)
+	return s.saveSignup(ctx, p, now, nil)
 }
 
-// SaveSignupDeclaring is SaveSignup with the script's keys passed through declare
-// first (nil: as they are): for the test that undeclared keys are caught.
-func (s *Store) SaveSignupDeclaring(ctx context.Context, p mentor.Participant, now time.Time, declare func([]string) []string) error {
+// saveSignup is SaveSignup with the script's keys passed through declare first (nil:
+// as they are): for the test that undeclared keys are caught (see export_test.go).
+func (s *Store) saveSignup(ctx context.Context, p mentor.Participant, now time.Time, declare func([]string) []string) error {
 	p.Status, p.Duos = "", nil
 	data, err := json.Marshal(p)
 	if err != nil {
@@ -175,20 +175,22 @@ func (s *Store) Withdraw(ctx context.Context, cycleID, userID string, now time.T
 	return mentor.Status(res[0]), res[1:], nil
 }
 
-// Participant returns one sign-up; mentor.ENOTFOUND if there is none.
+// Participant returns one sign-up, in one round trip; mentor.ENOTFOUND if there is
+// none.
 func (s *Store) Participant(ctx context.Context, cycleID, userID string) (mentor.Participant, error) {
 	pipe := s.rdb.Pipeline()
-	h := pipe.HMGet(ctx, s.participantKey(cycleID, userID), "data", "status", "rev", "withdrawn_at")
-	d := pipe.SMembers(ctx, s.tag(cycleID)+":duos_of:"+userID)
+	page := s.queuePage(ctx, pipe, s.tag(cycleID), []string{userID})
 	if _, err := pipe.Exec(ctx); err != nil {
 		return mentor.Participant{}, wrap(err, "get participant %s", userID)
 	}
-	v := h.Val()
-	data, _ := v[0].(string)
-	if data == "" {
+	ps, err := page(nil)
+	if err != nil {
+		return mentor.Participant{}, err
+	}
+	if len(ps) == 0 {
 		return mentor.Participant{}, mentor.Errorf(mentor.ENOTFOUND, "You haven't signed up for this cycle yet.")
 	}
-	return decodeParticipant(data, str(v[1]), str(v[3]), d.Val())
+	return ps[0], nil
 }
 
 // Participants returns every sign-up of a cycle (withdrawn ones included), by sign-up
@@ -219,11 +221,11 @@ func (s *Store) readParticipants(ctx context.Context, cycleID, set string, start
 	if err != nil {
 		return nil, wrap(err, "list participants of %s", cycleID)
 	}
-	return s.ParticipantsByID(ctx, cycleID, ids)
+	return s.participantsByID(ctx, cycleID, ids)
 }
 
 // queuePage queues the reads of the sign-ups of ids on pipe; after Exec, the
-// returned function appends those that exist to out.
+// returned function appends those that exist (with data) to out.
 func (s *Store) queuePage(ctx context.Context, pipe redis.Pipeliner, t string, ids []string) func(out []mentor.Participant) ([]mentor.Participant, error) {
 	fields := make([]*redis.SliceCmd, len(ids))
 	duos := make([]*redis.StringSliceCmd, len(ids))
@@ -234,7 +236,7 @@ func (s *Store) queuePage(ctx context.Context, pipe redis.Pipeliner, t string, i
 	return func(out []mentor.Participant) ([]mentor.Participant, error) {
 		for i := range ids {
 			f := fields[i].Val()
-			if len(f) < 3 || f[0] == nil {
+			if len(f) < 3 || str(f[0]) == "" {
 				continue
 			}
 			p, err := decodeParticipant(str(f[0]), str(f[1]), str(f[2]), duos[i].Val())
@@ -247,9 +249,9 @@ func (s *Store) queuePage(ctx context.Context, pipe redis.Pipeliner, t string, i
 	}
 }
 
-// ParticipantsByID returns the sign-ups of ids that exist (in the order of ids),
+// participantsByID returns the sign-ups of ids that exist (in the order of ids),
 // reading participantPage of them per round trip.
-func (s *Store) ParticipantsByID(ctx context.Context, cycleID string, ids []string) ([]mentor.Participant, error) {
+func (s *Store) participantsByID(ctx context.Context, cycleID string, ids []string) ([]mentor.Participant, error) {
 	t := s.tag(cycleID)
 	out := make([]mentor.Participant, 0, len(ids))
 	for from := 0; from < len(ids); from += participantPage {
@@ -298,7 +300,7 @@ func (s *Store) SignupsInOrder(ctx context.Context, cycleID string, ids []string
 			}
 		}
 	}
-	ps, err := s.ParticipantsByID(ctx, cycleID, ids)
+	ps, err := s.participantsByID(ctx, cycleID, ids)
 	return ps, order, err
 }
 

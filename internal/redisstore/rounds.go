@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -40,13 +39,13 @@ func (s *Store) SaveRound(ctx context.Context, r mentor.PairingRound) error {
 	if _, err = pipe.Exec(ctx); err != nil {
 		return wrap(err, "save round %s", r.ID)
 	}
-	s.rounds.put(key, 1, ver, r)
+	s.rounds.put(key, ver, r)
 	return nil
 }
 
 // Round returns a pairing round; mentor.ENOTFOUND once it expired.
 func (s *Store) Round(ctx context.Context, cycleID, id string) (mentor.PairingRound, error) {
-	r, _, err := s.readRound(ctx, s.rdb, s.roundKey(cycleID, id), id)
+	r, err := s.readRound(ctx, s.rdb, s.roundKey(cycleID, id), id)
 	return r, err
 }
 
@@ -66,8 +65,8 @@ return {f[1], ver, redis.call('HGET', KEYS[1], 'data')}
 `)
 
 // readRound reads round key through c (the client, or a transaction watching
-// it): one round trip, and no decoding when the store holds that rev decoded.
-func (s *Store) readRound(ctx context.Context, c redis.Scripter, key, id string) (mentor.PairingRound, int64, error) {
+// it): one round trip, and no decoding when the store holds that ver decoded.
+func (s *Store) readRound(ctx context.Context, c redis.Scripter, key, id string) (mentor.PairingRound, error) {
 	for attempt := 0; attempt < 2; attempt++ {
 		known := s.rounds.ver(key)
 		if attempt > 0 {
@@ -75,27 +74,26 @@ func (s *Store) readRound(ctx context.Context, c redis.Scripter, key, id string)
 		}
 		res, err := s.run(ctx, c, readRoundScript, []string{key}, known).Slice()
 		if isNil(err) {
-			return mentor.PairingRound{}, 0, errRoundGone
+			return mentor.PairingRound{}, errRoundGone
 		}
 		if err != nil {
-			return mentor.PairingRound{}, 0, wrap(err, "get round %s", id)
+			return mentor.PairingRound{}, wrap(err, "get round %s", id)
 		}
-		rev, _ := strconv.ParseInt(str(res[0]), 10, 64)
 		ver := str(res[1])
 		if len(res) == 2 {
 			if r, ok := s.rounds.get(key, ver); ok {
-				return r, rev, nil
+				return r, nil
 			}
 			continue // dropped meanwhile: read the data
 		}
 		var r mentor.PairingRound
 		if err := json.Unmarshal([]byte(str(res[2])), &r); err != nil {
-			return r, 0, fmt.Errorf("decode round %s: %w", id, err)
+			return r, fmt.Errorf("decode round %s: %w", id, err)
 		}
-		s.rounds.put(key, rev, ver, r)
-		return r, rev, nil
+		s.rounds.put(key, ver, r)
+		return r, nil
 	}
-	return mentor.PairingRound{}, 0, fmt.Errorf("get round %s: the cached round vanished twice", id)
+	return mentor.PairingRound{}, fmt.Errorf("get round %s: the cached round vanished twice", id)
 }
 
 // UpdateRound applies change to a round atomically (optimistic: WATCH, then MULTI,
@@ -105,7 +103,7 @@ func (s *Store) UpdateRound(ctx context.Context, cycleID, id string, change func
 	key := s.roundKey(cycleID, id)
 	var out mentor.PairingRound
 	txf := func(tx *redis.Tx) error {
-		r, _, err := s.readRound(ctx, tx, key, id)
+		r, err := s.readRound(ctx, tx, key, id)
 		if err != nil {
 			return err
 		}
@@ -116,17 +114,16 @@ func (s *Store) UpdateRound(ctx context.Context, cycleID, id string, change func
 		if err != nil {
 			return fmt.Errorf("encode round %s: %w", id, err)
 		}
-		var rev *redis.IntCmd
 		ver := uuid.NewString()
 		if _, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			p.HSet(ctx, key, "data", data, "ver", ver)
-			rev = p.HIncrBy(ctx, key, "rev", 1)
+			p.HIncrBy(ctx, key, "rev", 1)
 			p.Expire(ctx, key, RoundTTL)
 			return nil
 		}); err != nil {
 			return err
 		}
-		s.rounds.put(key, rev.Val(), ver, r)
+		s.rounds.put(key, ver, r)
 		out = r
 		return nil
 	}
@@ -150,7 +147,6 @@ type roundCache struct {
 }
 
 type cachedRound struct {
-	rev   int64
 	ver   string
 	round mentor.PairingRound
 	used  int64
@@ -177,13 +173,13 @@ func (c *roundCache) get(key, ver string) (mentor.PairingRound, bool) {
 	return cloneRound(e.round), true
 }
 
-func (c *roundCache) put(key string, rev int64, ver string, r mentor.PairingRound) {
+func (c *roundCache) put(key, ver string, r mentor.PairingRound) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.byKey == nil {
 		c.byKey = map[string]cachedRound{}
 	}
-	c.byKey[key] = cachedRound{rev: rev, ver: ver, round: cloneRound(r), used: c.tick()}
+	c.byKey[key] = cachedRound{ver: ver, round: cloneRound(r), used: c.tick()}
 	for len(c.byKey) > maxCachedRounds {
 		oldest := ""
 		for k, e := range c.byKey {

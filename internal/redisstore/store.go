@@ -3,9 +3,7 @@
 // cycle share a {hash tag}, the cycles themselves a {program} one, the scheduler's
 // jobs {sched} and the committee's cache {committee}, so every script and
 // transaction stays within one hash slot: the store runs on a single Redis, on
-// Sentinel and on Redis Cluster (see Open). Some older scripts still build keys of
-// their cycle from its tag inside Lua instead of declaring each: same slot, so
-// Cluster serves them, but they are not declared.
+// Sentinel and on Redis Cluster (see Open).
 //
 // Every state change is one atomic step (a Lua script or WATCH/MULTI), and failures to
 // reach Redis come back as mentor.EUNAVAILABLE errors with a message a person can act
@@ -87,11 +85,7 @@ func newClient(raw string, opts Options) (redis.UniversalClient, error) {
 		if err != nil {
 			return nil, err
 		}
-		o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.PoolTimeout = opts.Timeout, opts.Timeout, opts.Timeout, 2*opts.Timeout
-		o.MaxRetries, o.DisableIdentity = 1, true
-		if opts.PoolSize > 0 {
-			o.PoolSize = opts.PoolSize
-		}
+		tune(opts, &o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries, &o.PoolSize, &o.DisableIdentity)
 		return redis.NewFailoverClient(o), nil
 	case q.Has("addr") || q.Get("cluster") == "true":
 		q.Del("cluster")
@@ -100,24 +94,27 @@ func newClient(raw string, opts Options) (redis.UniversalClient, error) {
 		if err != nil {
 			return nil, err
 		}
-		o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.PoolTimeout = opts.Timeout, opts.Timeout, opts.Timeout, 2*opts.Timeout
-		o.MaxRetries, o.DisableIdentity = 1, true
-		if opts.PoolSize > 0 {
-			o.PoolSize = opts.PoolSize
-		}
+		tune(opts, &o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries, &o.PoolSize, &o.DisableIdentity)
 		return redis.NewClusterClient(o), nil
 	}
 	o, err := redis.ParseURL(raw)
 	if err != nil {
 		return nil, err
 	}
-	o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.PoolTimeout = opts.Timeout, opts.Timeout, opts.Timeout, 2*opts.Timeout
-	o.MaxRetries = 1
-	if opts.PoolSize > 0 {
-		o.PoolSize = opts.PoolSize
-	}
-	o.DisableIdentity = true // CLIENT SETINFO is noise on older servers and miniredis
+	tune(opts, &o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries, &o.PoolSize, &o.DisableIdentity)
 	return redis.NewClient(o), nil
+}
+
+// tune sets what the client of every setup shares (the fields of its options): opts'
+// timeout to dial, read and write, twice that to wait for a pooled connection, one
+// retry, opts' pool size when set, and no CLIENT SETINFO (noise on older servers and
+// miniredis).
+func tune(opts Options, dial, read, write, poolWait *time.Duration, maxRetries, poolSize *int, disableIdentity *bool) {
+	*dial, *read, *write, *poolWait = opts.Timeout, opts.Timeout, opts.Timeout, 2*opts.Timeout
+	*maxRetries, *disableIdentity = 1, true
+	if opts.PoolSize > 0 {
+		*poolSize = opts.PoolSize
+	}
 }
 
 // roundTrips is a go-redis hook calling fn once per command or pipeline sent.

@@ -45,8 +45,8 @@ func (k Kind) Title() string {
 var (
 	DuoColumns = []string{
 		"duo_id", "mentee_id", "mentee_name", "mentor_id", "mentor_name",
-		"status",   // opening, open or ended
-		"stage",    // how far the duo came (Setting up … Evaluated, or Ended)
+		"status",   // opening, open, closed (at the end of its cycle) or ended (dissolved)
+		"stage",    // how far the duo came (Setting up … Evaluated, then Completed or Ended)
 		"approved", // when the committee approved the pair
 		"channel_opened", "first_contact", "agreement_signed",
 		"mentee_evaluation_in", "mentor_evaluation_in", // when each first sent their evaluation
@@ -168,6 +168,8 @@ func duoStatus(du mentor.Duo) string {
 	switch {
 	case du.Ended():
 		return "ended"
+	case du.Closed():
+		return "closed"
 	case !du.Setup.Done():
 		return "opening"
 	}

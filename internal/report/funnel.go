@@ -130,7 +130,7 @@ type Summary struct {
 
 // stageOrder is the order of the duo stages in a summary.
 var stageOrder = []mentor.DuoStage{mentor.StageOpening, mentor.StageChannelOpen, mentor.StageFirstContact,
-	mentor.StageAgreementDraft, mentor.StageAgreementSigned, mentor.StageEvaluated, mentor.StageEnded}
+	mentor.StageAgreementDraft, mentor.StageAgreementSigned, mentor.StageEvaluated, mentor.StageClosed, mentor.StageEnded}
 
 // SummaryOf sums up d.
 func SummaryOf(d Data) Summary {

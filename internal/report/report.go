@@ -94,10 +94,11 @@ func New(store Store, cache Cache, opts Options) *Service {
 }
 
 // Load reads cycle c: its sign-ups, duos and who evaluated, and with
-// withEvaluations the evaluations too. It reads in pages (a round trip each): for
-// 10,000 people and 3,000 duos about 20 round trips, plus one per 500 evaluations.
-// A page that comes back short ends the reading even if the total said more (a
-// record removed meanwhile).
+// withEvaluations the evaluations too. It reads in pages of two round trips each
+// (the page's ids and the total, then the records): with the default page sizes,
+// for 10,000 people and 3,000 duos 20 + 12 round trips and one more for who
+// evaluated, plus two per 500 evaluations. A page that comes back short does not
+// end the reading: the pages up to the total are all read (see readPages).
 func (s *Service) Load(ctx context.Context, c mentor.Cycle, withEvaluations bool) (Data, error) {
 	d := Data{Cycle: c}
 	var err error

@@ -314,3 +314,22 @@ func TestLoadReadsEveryPageAndTheFunnelIsCachedForAMinute(t *testing.T) {
 		t.Errorf("after the cache is gone: %+v, %v", fresh, err)
 	}
 }
+
+func TestAClosedDuoIsClosedNotOpen(t *testing.T) {
+	d := cycleData()
+	d.Duos[0].Close.ClosedAt = at(200) // A: evaluated, then closed at the end of the cycle
+	d.Duos[2].Close.ClosedAt = at(200) // C: quiet, then closed
+	if s := report.SummaryOf(d); fmt.Sprint(s.Stages) != "[{closed 2} {ended 1}]" {
+		t.Errorf("stages %v; want the closed duos before the ended one", s.Stages)
+	}
+	b, err := report.CSV(report.KindDuos, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, b)
+	for i, want := range [][2]string{{"closed", "Completed"}, {"ended", "Ended"}, {"closed", "Completed"}} {
+		if got := [2]string{rows[i+1][5], rows[i+1][6]}; got != want {
+			t.Errorf("duo %s: status and stage %q, want %q", rows[i+1][0], got, want)
+		}
+	}
+}
