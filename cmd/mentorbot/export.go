@@ -6,11 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/mentorbot/mentorbot/internal/atomicfile"
 	"github.com/mentorbot/mentorbot/internal/config"
 	"github.com/mentorbot/mentorbot/internal/mentor"
 	"github.com/mentorbot/mentorbot/internal/redisstore"
@@ -90,7 +89,7 @@ func runExport(ctx context.Context, lookup func(string) (string, bool), args []s
 		_, err := stdout.Write(b)
 		return err
 	}
-	if err := writeWhole(*out, b); err != nil {
+	if err := atomicfile.Write(*out, b, 0o600); err != nil { // the evaluations are confidential: the owner only
 		return fmt.Errorf("export: %s", oneLine(err.Error()))
 	}
 	return nil
@@ -124,37 +123,4 @@ func exportCycle(ctx context.Context, store *redisstore.Store, id string) (mento
 		return c, fmt.Errorf("export: no cycle %q in Redis under prefix MENTORBOT_KEY_PREFIX (cycles: %s)", id, known)
 	}
 	return c, fmt.Errorf("export: no cycle is active; choose one with --cycle (cycles: %s)", known)
-}
-
-// writeWhole writes b to path through a temporary file in the same directory,
-// renamed over path once complete: a reader never sees half a file, and a failure
-// leaves no file behind. The file is readable by its owner only (CSVs of people).
-func writeWhole(path string, b []byte) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(b); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

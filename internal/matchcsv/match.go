@@ -5,7 +5,6 @@
 package matchcsv
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mentorbot/mentorbot/internal/atomicfile"
 	"github.com/mentorbot/mentorbot/internal/matching"
 )
 
@@ -259,7 +259,7 @@ func writeFiles(files []output) error {
 		}
 	}()
 	for _, f := range files {
-		tmp, err := writeTemp(f.path, f.data)
+		tmp, err := atomicfile.Temp(f.path, f.data, 0o644)
 		if err != nil {
 			return err
 		}
@@ -271,27 +271,4 @@ func writeFiles(files []output) error {
 		}
 	}
 	return nil
-}
-
-func writeTemp(path string, data []byte) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return "", fmt.Errorf("write %s: %w", path, err)
-	}
-	name := f.Name()
-	_, err = io.Copy(f, bytes.NewReader(data))
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(name)
-		return "", fmt.Errorf("write %s: %w", path, err)
-	}
-	return name, nil
 }
