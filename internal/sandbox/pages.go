@@ -357,17 +357,10 @@ func initial(name string) string {
 	return "?"
 }
 
-// tsTime reads a Slack timestamp "seconds.micros".
+// tsTime reads a Slack timestamp; the zero time when it is not one.
 func tsTime(ts string) time.Time {
-	sec, frac, _ := strings.Cut(ts, ".")
-	var s, us int64
-	for _, c := range sec {
-		s = s*10 + int64(c-'0')
-	}
-	for _, c := range (frac + "000000")[:6] {
-		us = us*10 + int64(c-'0')
-	}
-	return time.Unix(s, us*1000)
+	t, _ := slackfake.TSTime(ts)
+	return t
 }
 
 func tsLess(a, b string) bool { return tsTime(a).Before(tsTime(b)) }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // apiConversationsCreate creates a channel with the bot as creator and
@@ -385,6 +386,16 @@ func (s *Server) apiConversationsHistory(r *apiRequest) (map[string]any, *apiErr
 
 // parseTS parses a message timestamp ("1743600000.000200", "1743600000",
 // "1743600000.5") into microseconds.
+// TSTime reads a Slack timestamp ("seconds.micros"); false when ts is not one.
+func TSTime(ts string) (time.Time, bool) {
+	us, ok := parseTS(ts)
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.UnixMicro(us), true
+}
+
+// parseTS reads a Slack timestamp as microseconds since the epoch.
 func parseTS(v string) (int64, bool) {
 	secs, frac, _ := strings.Cut(v, ".")
 	if secs == "" || len(secs) > 12 || len(frac) > 6 {
