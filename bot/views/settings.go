@@ -62,7 +62,7 @@ func mustOptions() []mentor.Option {
 
 func hoursOptions() []mentor.Option {
 	out := []mentor.Option{{Value: "0", Label: "No limit"}}
-	for h := 1; h <= 12; h++ {
+	for h := 1; h <= matching.MaxHoursLimit; h++ {
 		out = append(out, mentor.Option{Value: strconv.Itoa(h), Label: fmt.Sprintf("At most %d h apart", h)})
 	}
 	return out
@@ -134,7 +134,7 @@ func ParseMatchSettings(v slack.View) (matching.Settings, SettingsMeta, error) {
 	}
 	if h := st.Selected(BlockMaxHoursApart); h != "" {
 		n, err := strconv.Atoi(h)
-		if err != nil || n < 0 || n > 12 {
+		if err != nil || n < 0 || n > matching.MaxHoursLimit {
 			return s, meta, mentor.FieldErrors{BlockMaxHoursApart: "Choose a number of hours from the list."}.Err()
 		}
 		s.MaxHoursApart = n

@@ -68,17 +68,13 @@ func parseWeights(data []byte) (matching.Settings, []problem) {
 			yes(&s.MentorMoreSenior)
 		case "max-hours-apart":
 			h, err := strconv.Atoi(val)
-			if err != nil || h < 0 || h > 12 {
-				bad("max-hours-apart: want a whole number of hours from 1 to 12, or 0 for no limit, not %q", val)
+			if err != nil || h < 0 || h > matching.MaxHoursLimit {
+				bad("max-hours-apart: want a whole number of hours from 1 to %d, or 0 for no limit, not %q", matching.MaxHoursLimit, val)
 			}
 			s.MaxHoursApart = h
 		default:
 			c := matching.Criterion(key)
-			known := false
-			for _, k := range matching.Criteria() {
-				known = known || k == c
-			}
-			if !known {
+			if !c.Known() {
 				bad("unknown setting %q (criteria: %s; must-haves: must-share-area, must-share-method, mentor-more-senior, max-hours-apart)", key, criteriaList())
 				continue
 			}

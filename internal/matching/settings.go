@@ -2,6 +2,7 @@ package matching
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -68,6 +69,12 @@ func Criteria() []Criterion {
 	return []Criterion{CriterionAreas, CriterionWords, CriterionMethods, CriterionFrequency, CriterionTimeZone, CriterionStage, CriterionRequest}
 }
 
+// Known reports whether c is one of Criteria.
+func (c Criterion) Known() bool { return slices.Contains(Criteria(), c) }
+
+// MaxHoursLimit is the largest Settings.MaxHoursApart.
+const MaxHoursLimit = 12
+
 // Label is the criterion's name for people.
 func (c Criterion) Label() string {
 	switch c {
@@ -101,7 +108,8 @@ type Settings struct {
 	// MustShareMethod: at least one communication method in common (someone who
 	// lists no method shares none).
 	MustShareMethod bool `json:"must_share_method,omitempty"`
-	// MaxHoursApart, from 1 to 12: at most this many hours apart; 0 is no limit.
+	// MaxHoursApart, from 1 to MaxHoursLimit: at most this many hours apart; 0 is
+	// no limit.
 	MaxHoursApart int `json:"max_hours_apart,omitempty"`
 	// MentorMoreSenior: the mentor is at a more senior career stage than the
 	// mentee (an unknown stage does not qualify).
@@ -122,16 +130,12 @@ func (s Settings) Validate() error {
 		if _, err := ParseLevel(string(l)); err != nil {
 			return fmt.Errorf("%s: level %q %v", c, l, err)
 		}
-		known := false
-		for _, k := range Criteria() {
-			known = known || k == c
-		}
-		if !known {
+		if !c.Known() {
 			return fmt.Errorf("unknown criterion %q", c)
 		}
 	}
-	if s.MaxHoursApart < 0 || s.MaxHoursApart > 12 {
-		return fmt.Errorf("max hours apart must be from 1 to 12 (0 for no limit)")
+	if s.MaxHoursApart < 0 || s.MaxHoursApart > MaxHoursLimit {
+		return fmt.Errorf("max hours apart must be from 1 to %d (0 for no limit)", MaxHoursLimit)
 	}
 	return nil
 }
