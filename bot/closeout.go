@@ -58,13 +58,7 @@ func (b *Bot) handleCloseoutChoice(ctx context.Context, cb *slack.InteractionCal
 	if err != nil || !changed {
 		return err
 	}
-	return b.scheduleCloseoutRedraw(ctx, c, d)
-}
-
-// scheduleCloseoutRedraw has duo d's close-out message redrawn from what is stored.
-func (b *Bot) scheduleCloseoutRedraw(ctx context.Context, c mentor.Cycle, d mentor.Duo) error {
-	return b.cfg.Scheduler.Now(ctx, mentor.Job{Key: "redraw:" + c.ID + ":" + d.ID + ":closeout", Kind: JobRedraw,
-		Data: map[string]string{"cycle": c.ID, "duo": d.ID, "what": "closeout"}}, mentor.ScheduleReplace)
+	return b.scheduleRedraw(ctx, c, d, redrawCloseout)
 }
 
 // redrawCloseout updates the close-out message of duo d (not posted yet: its post

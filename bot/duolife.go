@@ -34,7 +34,7 @@ func (b *Bot) handleMessage(ctx context.Context, eventID string, ev *slackevents
 		return err
 	}
 	if seen.Outcome.Ticked {
-		if err := b.scheduleRedraw(ctx, c, seen.Duo, 0); err != nil {
+		if err := b.scheduleRedraw(ctx, c, seen.Duo, redrawWelcome); err != nil {
 			return err
 		}
 	}
@@ -200,7 +200,7 @@ func (b *Bot) handleAgreementSign(ctx context.Context, cb *slack.InteractionCall
 	if !out.Signed {
 		return b.reply.Interaction(ctx, cb, views.Notice(fmt.Sprintf("You had already signed version %d.", version)))
 	}
-	if err := b.scheduleRedraw(ctx, c, d, version); err != nil {
+	if err := b.scheduleRedraw(ctx, c, d, agreementRedraw(version)); err != nil {
 		return err
 	}
 	if out.Complete {

@@ -27,7 +27,7 @@ const (
 	JobPost        = "post"         // post a rendered message once
 	JobDissolvedDM = "dissolved_dm" // tell a member their duo was dissolved
 	JobArchive     = "archive"      // archive a dissolved duo's channel
-	JobRedraw      = "redraw"       // update a duo's welcome checklist or an agreement post in place
+	JobRedraw      = "redraw"       // update a duo's welcome checklist, an agreement post or the close-out message in place
 )
 
 // registerJobs tells the scheduler who performs each kind of job. Every performer
@@ -244,13 +244,13 @@ func (b *Bot) performAgreementPost(ctx context.Context, j mentor.Job) error {
 		// Replaced while it was being posted: the next version's job may have
 		// found nothing to mark, so mark it now.
 		if now, err := b.cfg.Duos.Agreement(ctx, c.ID, d.ID, 0); err == nil && now.Version > v {
-			if err := b.scheduleRedraw(ctx, c, d, v); err != nil {
+			if err := b.scheduleRedraw(ctx, c, d, agreementRedraw(v)); err != nil {
 				return err
 			}
 		}
 	}
 	if v > 1 { // the version before now says it was replaced
-		if err := b.scheduleRedraw(ctx, c, d, v-1); err != nil {
+		if err := b.scheduleRedraw(ctx, c, d, agreementRedraw(v-1)); err != nil {
 			return err
 		}
 	}
@@ -379,16 +379,27 @@ func (b *Bot) Nudge(ctx context.Context, n nudges.Nudge) error {
 	return err
 }
 
-// scheduleRedraw has a message of duo d redrawn from what is stored: its welcome
-// checklist (version 0) or the post of an agreement version. A redraw is repeatable,
-// so the latest request simply replaces any pending one.
-func (b *Bot) scheduleRedraw(ctx context.Context, c mentor.Cycle, d mentor.Duo, version int) error {
-	what := "welcome"
-	if version > 0 {
-		what = "agreement-v" + strconv.Itoa(version)
+// What a redraw job redraws (its Data["what"]): the welcome checklist, the post of
+// agreement version N ("agreement-v<N>"), or the close-out message.
+const (
+	redrawWelcome  = "welcome"
+	redrawCloseout = "closeout"
+)
+
+// agreementRedraw names the redraw of agreement version v (0: the welcome).
+func agreementRedraw(v int) string {
+	if v == 0 {
+		return redrawWelcome
 	}
+	return "agreement-v" + strconv.Itoa(v)
+}
+
+// scheduleRedraw has a message of duo d redrawn from what is stored (what: see
+// above). A redraw is repeatable, so the latest request simply replaces any
+// pending one.
+func (b *Bot) scheduleRedraw(ctx context.Context, c mentor.Cycle, d mentor.Duo, what string) error {
 	return b.cfg.Scheduler.Now(ctx, mentor.Job{Key: "redraw:" + c.ID + ":" + d.ID + ":" + what, Kind: JobRedraw,
-		Data: map[string]string{"cycle": c.ID, "duo": d.ID, "version": strconv.Itoa(version)}}, mentor.ScheduleReplace)
+		Data: map[string]string{"cycle": c.ID, "duo": d.ID, "what": what}}, mentor.ScheduleReplace)
 }
 
 func (b *Bot) performRedraw(ctx context.Context, j mentor.Job) error {
@@ -396,12 +407,19 @@ func (b *Bot) performRedraw(ctx context.Context, j mentor.Job) error {
 	if err != nil || d.ID == "" || d.ChannelID == "" {
 		return err
 	}
-	if j.Data["what"] == "closeout" {
-		return b.redrawCloseout(ctx, c, d)
+	what := j.Data["what"]
+	if what == "" { // a job stored by a replica of before "what" (only "version")
+		v, _ := strconv.Atoi(j.Data["version"])
+		what = agreementRedraw(v)
 	}
-	v, _ := strconv.Atoi(j.Data["version"])
-	if v == 0 {
+	var v int
+	switch {
+	case what == redrawCloseout:
+		return b.redrawCloseout(ctx, c, d)
+	case what == redrawWelcome:
 		return b.redrawWelcome(ctx, c, d)
+	default:
+		v, _ = strconv.Atoi(strings.TrimPrefix(what, "agreement-v"))
 	}
 	a, err := b.cfg.Duos.Agreement(ctx, c.ID, d.ID, v)
 	if err != nil || a.PostTS == "" {
