@@ -30,14 +30,19 @@ func JoinModal(c mentor.Cycle, p mentor.Participant, editing bool) *slack.ModalV
 // JoinModalWith is JoinModal for someone who had partners last cycle: it also asks
 // whether to continue with each (a pair is proposed again only if both ask).
 func JoinModalWith(c mentor.Cycle, p mentor.Participant, editing bool, partners []string) *slack.ModalViewRequest {
-	if len(partners) > 10 {
-		partners = partners[:10] // a checkbox group holds 10; a mentor has at most 3
-	}
-	meta, _ := json.Marshal(JoinMeta{CycleID: c.ID, Editing: editing, Partners: partners})
 	intro := fmt.Sprintf("Sign up for the *%s* mentorship program. The committee pairs mentors and mentees; each pair gets a private channel.", SafeText(c.Name, 80))
 	if editing {
 		intro = fmt.Sprintf("You're signed up for *%s*. Change anything and save; you can edit until you're matched.", SafeText(c.Name, 80))
 	}
+	return joinModal(c, p, editing, partners, intro)
+}
+
+// joinModal is the sign-up form under the opening line intro.
+func joinModal(c mentor.Cycle, p mentor.Participant, editing bool, partners []string, intro string) *slack.ModalViewRequest {
+	if len(partners) > 10 {
+		partners = partners[:10] // a checkbox group holds 10; a mentor has at most 3
+	}
+	meta, _ := json.Marshal(JoinMeta{CycleID: c.ID, Editing: editing, Partners: partners})
 
 	role := slack.NewRadioButtonsBlockElement(ActionJoinRole, options(roleOptions())...)
 	if p.Role.Valid() {
@@ -183,8 +188,6 @@ func ParseJoin(v slack.View) (mentor.Participant, JoinMeta, error) {
 // from cycle from, for someone re-applying; partners are their duo partners of
 // the cycle before c, whom they may ask to continue with (see JoinModalWith).
 func JoinModalFrom(c mentor.Cycle, p mentor.Participant, from mentor.Cycle, partners []string) *slack.ModalViewRequest {
-	m := JoinModalWith(c, p, false, partners)
-	m.Blocks.BlockSet[0] = section("intro", fmt.Sprintf("Sign up for the *%s* mentorship program. Welcome back: the form holds your answers from *%s*. "+
+	return joinModal(c, p, false, partners, fmt.Sprintf("Sign up for the *%s* mentorship program. Welcome back: the form holds your answers from *%s*. "+
 		"Check them, change what is new, and send.", SafeText(c.Name, 80), SafeText(from.Name, 80)))
-	return m
 }
